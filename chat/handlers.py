@@ -1,0 +1,300 @@
+"""Event handlers: Gradio values in, session-layer calls, Gradio updates out.
+
+Every handler turns expected failures (bad input, a model not ready, a broken or
+foreign id) into a notice in the page; nothing typed by the user is lost.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import tempfile
+import time
+
+import gradio as gr
+
+from storage import NotFound, StorageError, export_pairs
+
+from .feedback import Feedback
+from .identity import new_browser_key, valid_browser_key
+from .model_host import ModelHost
+from .render import reply_markdown, strip_header
+from .session import ChatSession
+from .settings import TurnSettings, UserError
+from .views import (chat_view, compare_update, conversation_choices, model_updates,
+                    status_markdown)
+
+log = logging.getLogger(__name__)
+
+
+def warn(message: str) -> str:
+    return f"⚠️ {message}"
+
+
+def guarded(n_outputs: int, notice_at: int = 0):
+    """Run a handler; a known failure becomes a notice, other outputs stay unchanged."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args):
+            try:
+                return fn(*args)
+            except (UserError, NotFound, StorageError, ValueError) as err:
+                message = "That item does not exist." if isinstance(err, NotFound) else str(err)
+            except Exception as err:  # noqa: BLE001 - the page must never show a traceback
+                log.exception("handler %s failed", fn.__name__)
+                message = f"Something went wrong: {err}"
+            out = [gr.update()] * n_outputs
+            out[notice_at] = warn(message)
+            return tuple(out) if n_outputs > 1 else out[0]
+        return inner
+    return wrap
+
+
+def turn_settings(src, tgt, hint_parrot, hint_free, mode, beams, temperature, top_p, max_new,
+                  style: str | None) -> TurnSettings:
+    """The UI's controls as TurnSettings (0 / negative sliders mean "preset default")."""
+    hint = None
+    if style == "parrot" and hint_parrot and hint_parrot != "none":
+        hint = hint_parrot
+    elif style == "chat" and hint_free and hint_free.strip():
+        hint = hint_free.strip()
+    return TurnSettings(src=src or "auto", tgt=tgt or "en", hint=hint, mode=mode or "translate",
+                        max_new_tokens=int(max_new) or None, num_beams=int(beams) or None,
+                        temperature=None if temperature is None or temperature < 0 else float(temperature),
+                        top_p=None if top_p is None or top_p >= 1.0 else float(top_p))
+
+
+class Handlers:
+    """Event functions bound to one session layer."""
+
+    def __init__(self, session: ChatSession, feedback: Feedback, host: ModelHost):
+        self.session, self.feedback, self.host = session, feedback, host
+        self.store = session.store
+
+    def _settings(self, src, tgt, hp, hf, mode, beams, temp, top_p, max_new) -> TurnSettings:
+        preset = self.host.status().preset
+        return turn_settings(src, tgt, hp, hf, mode, beams, temp, top_p, max_new,
+                             preset.style if preset else None)
+
+    # -- page load and model status ---------------------------------------------------
+    def on_load(self, key):
+        key = key if valid_browser_key(key) else new_browser_key()
+        user_id = self.store.ensure_user(key)
+        choices = conversation_choices(self.store, user_id)
+        conv_id = choices[0][1] if choices else None
+        title = choices[0][0] if choices else ""
+        src_u, tgt_u, hp, hf = model_updates(self.host, "auto", "en")
+        if conv_id is not None:
+            saved = TurnSettings.from_dict(self.store.conversation_settings(user_id, conv_id))
+            src_u, tgt_u, hp, hf = model_updates(self.host, saved.src, saved.tgt)
+        view = self.refresh(user_id, conv_id, {})[:-3]
+        return (key, user_id, conv_id, {}, gr.update(choices=choices, value=conv_id), title,
+                status_markdown(self.host), src_u, tgt_u, hp, hf) + view
+
+    def on_tick(self, src, tgt):
+        status = self.host.status()
+        updates = model_updates(self.host, src, tgt) if status.ready else (gr.update(),) * 4
+        return (status_markdown(self.host),) + updates + (gr.Timer(active=status.state == "loading"),)
+
+    @guarded(3)
+    def on_load_model(self, name):
+        if not name:
+            raise UserError("Pick a model preset (or type a hub id or local folder).")
+        self.host.start(name)
+        return f"Loading {name}…", status_markdown(self.host), gr.Timer(active=True)
+
+    # -- turns ------------------------------------------------------------------------
+    def on_send(self, text, user_id, conv_id, src, tgt, hp, hf, mode, beams, temp, top_p, max_new,
+                selected):
+        """Stream a reply; outputs: input box, notice, chat view, ids, conversation id."""
+        try:
+            settings = self._settings(src, tgt, hp, hf, mode, beams, temp, top_p, max_new)
+            if conv_id is None:
+                self.session.engine()  # refuse before creating an empty conversation
+                conv_id = self.store.create_conversation(user_id, settings=settings.as_dict())
+            for _, note, shown, ids in self._stream(self.session.send(user_id, conv_id, text, settings),
+                                                    user_id, conv_id, selected):
+                yield "", note, shown, ids, conv_id
+        except (UserError, NotFound, StorageError, ValueError) as err:
+            yield gr.update(), warn(str(err)), gr.update(), gr.update(), conv_id
+        except Exception as err:  # noqa: BLE001
+            log.exception("send failed")
+            yield gr.update(), warn(f"Something went wrong: {err}"), gr.update(), gr.update(), conv_id
+
+    def _stream(self, replies, user_id, conv_id, selected):
+        """(reply, notice, chat view, ids) for each streamed update of one reply."""
+        shown, ids = None, None
+        for reply in replies:
+            if shown is None:
+                shown, ids, _ = chat_view(self.store, user_id, conv_id,
+                                          {**selected, str(reply.user_message_id): reply.message_id})
+                if reply.message_id not in ids:
+                    shown.append({"role": "assistant", "content": ""})
+                    ids.append(reply.message_id)
+            shown[ids.index(reply.message_id)] = {
+                "role": "assistant", "content": reply_markdown(reply.header, reply.text, reply.status)}
+            yield reply, (f"ℹ️ {reply.note}" if reply.note else ""), shown, ids
+
+    def _alt_stream(self, fn, user_id, ids, selected, *args):
+        """Regenerate-like events: stream into the view, then select the new alternative."""
+        if not ids:
+            raise UserError("Send a text first.")
+        msg = self.store.get_message(user_id, ids[-1])
+        selected = dict(selected)
+        for reply, note, shown, _ in self._stream(fn(user_id, msg.id, *args), user_id,
+                                                  msg.conversation_id, selected):
+            selected[str(reply.user_message_id)] = reply.message_id
+            yield note, shown, selected
+
+    def on_retry(self, user_id, conv_id, src, tgt, hp, hf, mode, beams, temp, top_p, max_new,
+                 ids, selected):
+        settings = self._settings(src, tgt, hp, hf, mode, beams, temp, top_p, max_new)
+        try:
+            yield from self._alt_stream(self.session.regenerate, user_id, ids, selected, settings)
+        except (UserError, NotFound, StorageError, ValueError) as err:
+            yield warn(str(err)), gr.update(), selected
+
+    def on_resource(self, user_id, conv_id, src, tgt, hp, hf, mode, beams, temp, top_p, max_new,
+                    ids, selected, new_src):
+        settings = self._settings(src, tgt, hp, hf, mode, beams, temp, top_p, max_new)
+        try:
+            sel = selected
+            for note, shown, sel in self._alt_stream(self.session.retranslate, user_id, ids,
+                                                     selected, new_src, settings):
+                yield note, shown, sel, gr.update()
+            yield gr.update(), gr.update(), sel, None
+        except (UserError, NotFound, StorageError, ValueError) as err:
+            yield warn(str(err)), gr.update(), selected, None
+
+    def on_stop(self, user_id):
+        return "ℹ️ Stopping…" if self.session.stop(user_id) else ""
+
+    @guarded(2)
+    def on_contrast(self, user_id, conv_id, src, tgt, hp, hf, mode, beams, temp, top_p, max_new,
+                    ids, selected):
+        settings = self._settings(src, tgt, hp, hf, mode, beams, temp, top_p, max_new)
+        good = self.store.get_message(user_id, ids[-1]) if ids else None
+        if good is None or good.role != "assistant":
+            raise UserError("Send a text first.")
+        bad_id = None
+        for reply in self.session.regenerate(user_id, good.id,
+                                             settings.with_(hint="major-errors", temperature=0)):
+            bad_id = reply.message_id
+        note = self.feedback.hint_contrast(user_id, good.id, bad_id)
+        return f"ℹ️ {note}", {**selected, str(good.parent_id): good.id}
+
+    # -- feedback ---------------------------------------------------------------------
+    @guarded(5)
+    def on_like(self, user_id, ids, data: gr.LikeData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        msg_id = ids[index]
+        liked = data.liked is True or data.liked == "Like"
+        note = self.feedback.rate(user_id, msg_id, 1 if liked else -1)
+        return (f"ℹ️ {note}", gr.update(visible=not liked), msg_id, gr.update(value=[]),
+                gr.update(value=""))
+
+    @guarded(2)
+    def on_reasons(self, user_id, msg_id, reasons, comment):
+        if msg_id is None:
+            raise UserError("Rate a translation first.")
+        self.feedback.rate(user_id, msg_id, -1, reasons or [], comment or "")
+        return "ℹ️ Thanks: your reasons were saved.", gr.update(visible=False)
+
+    @guarded(2)
+    def on_edit(self, user_id, ids, selected, data: gr.EditData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        msg = self.store.get_message(user_id, ids[index])
+        if msg.role == "user":
+            raise UserError("Your own messages cannot be edited; send a new one instead.")
+        new_id, note = self.feedback.edit(user_id, msg.id, strip_header(data.value))
+        selected = dict(selected)
+        if new_id:
+            selected[str(msg.parent_id)] = new_id
+        return f"ℹ️ {note}", selected
+
+    def pick_handler(self, choice: str):
+        @guarded(1)
+        def on_pick(user_id, compare_ids, since):
+            if len(compare_ids or []) != 2:
+                raise UserError("There is nothing to compare yet: regenerate a translation first.")
+            seconds = time.time() - since if since else None
+            return "ℹ️ " + self.feedback.pick(user_id, compare_ids[0], compare_ids[1], choice, seconds)
+        return on_pick
+
+    def browse_handler(self, step: int):
+        @guarded(1)
+        def on_browse(user_id, conv_id, selected):
+            _, _, turn = chat_view(self.store, user_id, conv_id, selected)
+            if turn is None or len(turn.alternatives) < 2:
+                return selected
+            alts = [m.id for m in turn.alternatives]
+            current = selected.get(str(turn.user.id), alts[-1])
+            position = alts.index(current) if current in alts else len(alts) - 1
+            return {**selected, str(turn.user.id): alts[(position + step) % len(alts)]}
+        return on_browse
+
+    # -- conversations ----------------------------------------------------------------
+    def refresh(self, user_id, conv_id, selected):
+        """Everything that depends on the stored conversation."""
+        shown, ids, last = chat_view(self.store, user_id, conv_id, selected or {})
+        box, a, b, cmp_ids = compare_update(last, selected or {})
+        count = self.store.count_pairs(user_id) if user_id is not None else 0
+        pairs = f"You contributed **{count}** preference pair{'s' if count != 1 else ''}."
+        style = self.host.status().preset.style if self.host.status().ready else None
+        contrast = gr.update(visible=style == "parrot")
+        choices = conversation_choices(self.store, user_id)
+        title = next((t for t, i in choices if i == conv_id), "")
+        return (shown, ids, box, a, b, cmp_ids, time.time(), pairs, contrast,
+                gr.update(choices=choices, value=conv_id), title)
+
+    def on_refresh(self, user_id, conv_id, selected):
+        try:
+            return self.refresh(user_id, conv_id, selected)
+        except (NotFound, StorageError) as err:
+            log.warning("refresh failed: %s", err)
+            return self.refresh(user_id, None, {})
+
+    @guarded(3, notice_at=2)
+    def on_new(self, user_id):
+        return None, {}, ""
+
+    @guarded(5)
+    def on_open(self, user_id, conv_id):
+        saved = TurnSettings.from_dict(self.store.conversation_settings(user_id, conv_id))
+        return conv_id, {}, saved.src, saved.tgt, saved.mode
+
+    def on_search(self, user_id, query, conv_id):
+        try:
+            return gr.update(choices=conversation_choices(self.store, user_id, query), value=conv_id)
+        except (StorageError, ValueError) as err:
+            log.warning("search failed: %s", err)
+            return gr.update()
+
+    @guarded(1)
+    def on_rename(self, user_id, conv_id, title):
+        if conv_id is None or not (title or "").strip():
+            raise UserError("Open a conversation and type its new title.")
+        self.store.rename_conversation(user_id, conv_id, title.strip()[:200])
+        return "ℹ️ Renamed."
+
+    @guarded(3, notice_at=2)
+    def on_delete(self, user_id, conv_id):
+        if conv_id is None:
+            raise UserError("Open a conversation to delete it.")
+        self.store.delete_conversation(user_id, conv_id)
+        return None, {}, "ℹ️ Conversation deleted."
+
+    @guarded(2, notice_at=1)
+    def on_export(self, user_id):
+        out = tempfile.NamedTemporaryFile("w", suffix="-pairs.jsonl", delete=False, prefix="hintmt-")
+        out.close()
+        rows = export_pairs(self.store, out.name, fmt="trl", user_id=user_id)
+        if not rows:
+            raise UserError("You have no preference pairs yet: rate, regenerate and pick, or "
+                            "correct a translation.")
+        return gr.update(value=out.name, visible=True), f"ℹ️ Exported {rows} pair(s)."
+
+    @staticmethod
+    def on_swap(src, tgt):
+        if src in (None, "", "auto"):
+            return gr.update(), gr.update(), "ℹ️ Pick a source language to swap with the target."
+        return tgt, src, ""

@@ -1,0 +1,86 @@
+"""Holds the active model: loads it in a background thread and reports progress.
+
+The UI is served before the model is ready; callers ask `host.engine` (None while
+loading) and `host.status()` (what to show the user meanwhile).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from models import Engine, ModelError, Preset, load_model, resolve_preset
+
+
+@dataclass(frozen=True)
+class LoadStatus:
+    """What the UI shows about the model: ready, loading (with progress) or failed."""
+
+    state: str  # "loading" | "ready" | "error"
+    fraction: float
+    message: str
+    preset: Preset | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+
+class ModelHost:
+    """One active engine, replaced atomically when the user switches model."""
+
+    def __init__(self, model: str | None = None, adapter: str | None = None,
+                 style: str | None = None):
+        self._lock = threading.Lock()
+        self._engine: Engine | None = None
+        self._status = LoadStatus("loading", 0.0, "waiting to load the model")
+        self._thread: threading.Thread | None = None
+        self._request = (model, adapter, style)
+
+    @property
+    def engine(self) -> Engine | None:
+        return self._engine
+
+    def status(self) -> LoadStatus:
+        return self._status
+
+    def start(self, model: str | None = None, adapter: str | None = None,
+              style: str | None = None) -> None:
+        """Begin loading (in the background) the given model, or the one from __init__."""
+        if model is not None or adapter is not None or style is not None:
+            self._request = (model, adapter, style)
+        with self._lock:
+            if self._thread and self._thread.is_alive():
+                raise ModelError("A model is still loading; wait until it is ready.")
+            self._engine = None
+            self._status = LoadStatus("loading", 0.0, "preparing to load the model")
+            self._thread = threading.Thread(target=self._load, name="model-loader", daemon=True)
+            self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> LoadStatus:
+        """Block until the current load finishes (for the CLI and tests)."""
+        if self._thread:
+            self._thread.join(timeout)
+        return self._status
+
+    def _progress(self, fraction: float, message: str) -> None:
+        preset = self._status.preset
+        self._status = LoadStatus("loading", max(0.0, min(1.0, fraction)), message, preset)
+
+    def _load(self) -> None:
+        model, adapter, style = self._request
+        started = time.perf_counter()
+        try:
+            preset = resolve_preset(model, adapter=adapter, style=style)
+            self._status = LoadStatus("loading", 0.0, f"loading {preset.name}", preset)
+            loaded = load_model(preset, progress=self._progress)
+            engine = Engine(loaded)
+            self._engine = engine
+            seconds = time.perf_counter() - started
+            self._status = LoadStatus("ready", 1.0, f"{engine.preset.name} ready ({seconds:.1f} s)",
+                                      engine.preset)
+        except ModelError as err:
+            self._status = LoadStatus("error", 0.0, str(err), self._status.preset)
+        except Exception as err:  # noqa: BLE001 - any failure must become a message, not a crash
+            self._status = LoadStatus("error", 0.0, f"The model could not be loaded: {err}",
+                                      self._status.preset)

@@ -1,0 +1,232 @@
+"""Detect → route → prompt → generate, with no storage and no UI.
+
+`plan_turn` decides the direction and builds the exact prompts; `run_plan` streams
+the translation as `Progress` events and returns what storage needs.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from models import Engine, Generation, GenParams
+from prompts import (
+    LANGUAGES, build_chat_prompt, build_prompt, detect_language, extract_translation,
+    split_segments, stop_strings, xalma_group,
+)
+
+from .settings import AUTO, BATCH_SIZE, MAX_INPUT_CHARS, MAX_SEGMENTS, TurnSettings, UserError
+
+SINGLE_LINE_STYLES = ("alma", "x-alma")
+
+
+@dataclass
+class Plan:
+    """One reply to produce: direction, prompts (one per segment) and decoding."""
+
+    src: str | None
+    tgt: str
+    style: str
+    mode: str
+    hint: str | None
+    params: GenParams
+    prompts: list[str]
+    segments: object = None          # prompts.Segmented for translate mode
+    detected: str | None = None
+    confidence: float | None = None
+    pivot: bool = False
+    notice: str | None = None
+    group: int | None = None
+
+
+@dataclass
+class Progress:
+    """A streaming event: the reply text so far; `final` is set on the last one."""
+
+    text: str
+    status: str = "streaming"
+    final: "Outcome | None" = None
+    note: str | None = None
+
+
+@dataclass
+class Outcome:
+    """The finished reply with everything storage records."""
+
+    text: str
+    status: str
+    prompt: str
+    generations: list[Generation] = field(default_factory=list)
+    error: str | None = None
+    draft: str | None = None
+    ttft_s: float | None = None
+    duration_s: float = 0.0
+
+    def token_counts(self) -> tuple[int, int]:
+        return (sum(g.prompt_tokens for g in self.generations),
+                sum(g.completion_tokens for g in self.generations))
+
+    def extra_params(self) -> dict:
+        if len(self.generations) <= 1:
+            return {}
+        return {"segments": [{"prompt": g.prompt, "output": g.text} for g in self.generations]}
+
+
+def language_name(code: str | None) -> str:
+    return LANGUAGES.get(code or "", code or "unknown")
+
+
+def check_text(text: str) -> str:
+    """Refuse input the model cannot take, with a message that says why."""
+    clean = (text or "").replace("\x00", "").strip()
+    if not clean:
+        raise UserError("Type some text to translate.")
+    if len(clean) > MAX_INPUT_CHARS:
+        raise UserError(f"The text is {len(clean):,} characters long; the limit is "
+                        f"{MAX_INPUT_CHARS:,}. Split it into smaller parts.")
+    return clean
+
+
+def resolve_direction(text: str, settings: TurnSettings, languages) -> tuple[str | None, str, float | None, str | None]:
+    """Source (detected when Auto), target, detection confidence and a notice for the user."""
+    tgt, notice, confidence = settings.tgt, None, None
+    src = settings.src
+    if src in (None, "", AUTO):
+        detection = detect_language(text, candidates=languages)
+        src, confidence = detection.lang, detection.confidence
+        if src is None:
+            return None, tgt, 0.0, ("I could not tell which language this is. "
+                                     "Pick the source language above and send it again.")
+        if src == tgt:
+            new_tgt = "de" if src == "en" else "en"
+            notice = (f"The text is already {language_name(src)}, so it was translated into "
+                      f"{language_name(new_tgt)}.")
+            tgt = new_tgt
+    elif src == tgt:
+        raise UserError(f"Source and target are both {language_name(src)}: pick another target.")
+    return src, tgt, confidence, notice
+
+
+def plan_turn(engine: Engine, text: str, settings: TurnSettings,
+              history: list[tuple[str, str]] | None = None) -> Plan:
+    """Build the exact prompts for one reply (translate mode: one per segment)."""
+    preset = engine.preset
+    style = preset.style
+    languages = preset.languages
+    if settings.mode == "chat":
+        turns = list(history or []) + [("user", text)]
+        prompt = build_chat_prompt(style, turns, tokenizer=engine.tokenizer,
+                                   hint=_free_hint(style, settings.hint))
+        detection = detect_language(text)
+        params = settings.gen_params(preset.decoding, stop_strings(style))
+        return Plan(detection.lang, settings.tgt, style, "chat", settings.hint, params, [prompt],
+                    detected=detection.lang, confidence=detection.confidence)
+    src, tgt, confidence, notice = resolve_direction(text, settings, languages)
+    if src is None:
+        raise UserError(notice)
+    for code in (src, tgt):
+        if languages and code not in languages:
+            raise UserError(f"{preset.name} does not translate {language_name(code)}; "
+                            f"it knows: {', '.join(language_name(c) for c in languages)}.")
+    pivot = style == "x-alma" and bool(preset.group_adapters) and "en" not in (src, tgt)
+    segmented = split_segments(text)
+    pieces = [s for s in segmented.segments]
+    if len(pieces) > MAX_SEGMENTS:
+        raise UserError(f"The text has {len(pieces)} sentences; the limit is {MAX_SEGMENTS}.")
+    hint = settings.hint if style in ("parrot", "chat") else None
+    first_tgt = "en" if pivot else tgt
+    prompts = [build_prompt(style, seg, src, first_tgt, hint=hint, tokenizer=engine.tokenizer)
+               for seg in pieces]
+    params = settings.gen_params(preset.decoding, stop_strings(style, first_tgt))
+    group = _group(preset, src, first_tgt)
+    return Plan(src, tgt, style, "translate", hint, params, prompts, segmented,
+                detected=src if settings.src in (None, "", AUTO) else None,
+                confidence=confidence, pivot=pivot, notice=notice, group=group)
+
+
+def _free_hint(style: str, hint: str | None) -> str | None:
+    return hint if style == "chat" and hint else None
+
+
+def _group(preset, src: str, tgt: str) -> int | None:
+    if not preset.group_adapters:
+        return None
+    other = tgt if src == "en" else src
+    return xalma_group(other)
+
+
+def run_plan(engine: Engine, plan: Plan, handles: list | None = None) -> Iterator[Progress]:
+    """Generate the reply for a plan; yields Progress events, the last one with `final`."""
+    started = time.perf_counter()
+    if len(plan.prompts) == 1 and not plan.pivot:
+        outcome = yield from _stream_one(engine, plan, plan.prompts[0], handles)
+    else:
+        outcome = yield from _batched(engine, plan, handles)
+    outcome.duration_s = time.perf_counter() - started
+    yield Progress(outcome.text, outcome.status, final=outcome)
+
+
+def _stream_one(engine, plan: Plan, prompt: str, handles) -> Iterator[Progress]:
+    handle = engine.stream(prompt, plan.params, adapter_group=plan.group)
+    if handles is not None:
+        handles.append(handle)
+    shown = ""
+    for piece in handle:
+        shown += piece
+        yield Progress(_clean(plan, shown, partial=True))
+    gen = handle.result
+    text = _clean(plan, gen.text)
+    if gen.draft is not None:
+        yield Progress(text, note="beam search result replaced the greedy draft")
+    return Outcome(text, gen.status, prompt, [gen], gen.error,
+                   draft=_clean(plan, gen.draft) if gen.draft is not None else None,
+                   ttft_s=gen.ttft_s)
+
+
+def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
+    """Segments in batches (one generate call each), progress after each batch."""
+    prompts, outputs, gens = plan.prompts, [], []
+    total = len(prompts)
+    first_token = None
+    started = time.perf_counter()
+    for start in range(0, total, BATCH_SIZE):
+        if handles is not None and any(getattr(h, "cancelled", False) for h in handles):
+            break
+        chunk = prompts[start:start + BATCH_SIZE]
+        batch = engine.generate_batch(chunk, plan.params, adapter_group=plan.group)
+        if plan.pivot:
+            batch = _pivot_second_leg(engine, plan, batch)
+        gens.extend(batch)
+        outputs.extend(_clean(plan, g.text) for g in batch)
+        first_token = first_token or time.perf_counter() - started
+        done = len(outputs)
+        shown = _join(plan, outputs + [""] * (total - done))
+        yield Progress(shown, note=f"translated {done}/{total} segments")
+    failed = [g for g in gens if g.status == "error"]
+    status = "error" if failed else ("complete" if len(gens) == total else "stopped")
+    error = failed[0].error if failed else None
+    text = _join(plan, outputs + [""] * (total - len(outputs)))
+    return Outcome(text, status, prompts[0] if total == 1 else "\n\n".join(prompts), gens, error,
+                   ttft_s=first_token)
+
+
+def _pivot_second_leg(engine, plan: Plan, first: list[Generation]) -> list[Generation]:
+    """X-ALMA is English-centric: translate the English pivot on into the target."""
+    english = [extract_translation(plan.style, g.text, plan.src, "en") for g in first]
+    prompts = [build_prompt(plan.style, e, "en", plan.tgt, tokenizer=engine.tokenizer)
+               for e in english]
+    params = plan.params.replace(stop=tuple(stop_strings(plan.style, plan.tgt)))
+    return engine.generate_batch(prompts, params, adapter_group=xalma_group(plan.tgt))
+
+
+def _clean(plan: Plan, raw: str, partial: bool = False) -> str:
+    style = "chat" if plan.mode == "chat" and plan.style not in ("parrot", "llamax") else plan.style
+    if partial:
+        return raw.strip()
+    return extract_translation(style, raw, plan.src, plan.tgt)
+
+
+def _join(plan: Plan, outputs: list[str]) -> str:
+    if plan.segments is None:
+        return "\n".join(outputs)
+    return plan.segments.join(outputs)

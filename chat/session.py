@@ -1,0 +1,182 @@
+"""The chat session layer: one user's turns, stored as they happen. Knows no Gradio.
+
+send / regenerate / retranslate stream `Reply` updates; the stored assistant message
+is created before the first token (status "streaming") and finished once at the end,
+so a crash leaves finished messages intact and the partial reply recoverable.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Iterator
+
+from .model_host import ModelHost
+from .pipeline import Outcome, Plan, check_text, plan_turn, run_plan
+from .render import header_line
+from .settings import AUTO, TurnSettings, UserError, sampling_for_alternative
+
+
+@dataclass
+class Reply:
+    """What the UI shows while a reply streams; message ids are set once stored."""
+
+    text: str
+    header: str
+    status: str
+    user_message_id: int
+    message_id: int
+    done: bool = False
+    note: str | None = None
+
+
+def direction_header(plan: Plan) -> str:
+    """E.g. 'German → English · detected 98%' (or '· via English' for a pivot)."""
+    return header_line(plan.src, plan.tgt, detected=plan.detected, confidence=plan.confidence,
+                       mode=plan.mode, hint=plan.hint, pivot=plan.pivot)
+
+
+class ChatSession:
+    """Turns of all users against one store and one model host (thread-safe)."""
+
+    def __init__(self, store, host: ModelHost):
+        self.store = store
+        self.host = host
+        self._active: dict[int, list] = {}
+        self._lock = threading.Lock()
+
+    # -- engine access -------------------------------------------------------------
+    def engine(self):
+        status = self.host.status()
+        engine = self.host.engine
+        if engine is None:
+            if status.state == "error":
+                raise UserError(f"The model is not available: {status.message}")
+            raise UserError(f"The model is still loading ({status.message}); "
+                            "your text is kept, send it again in a moment.")
+        return engine
+
+    # -- turns ---------------------------------------------------------------------
+    def send(self, user_id: int, conv_id: int, text: str, settings: TurnSettings) -> Iterator[Reply]:
+        """Store the user's text and stream a reply to it."""
+        text = check_text(text)
+        engine = self.engine()
+        history = self._history(user_id, conv_id) if settings.mode == "chat" else None
+        plan = plan_turn(engine, text, settings, history)
+        self.store.update_settings(user_id, conv_id, settings.as_dict())
+        user_id_msg = self.store.add_message(
+            user_id, conv_id, "user", text, detected_lang=plan.detected,
+            detected_confidence=plan.confidence, src=plan.src, tgt=plan.tgt)
+        yield from self._reply(user_id, conv_id, user_id_msg, plan)
+
+    def regenerate(self, user_id: int, message_id: int, settings: TurnSettings) -> Iterator[Reply]:
+        """A new alternative for the turn of `message_id` (a user or assistant message)."""
+        engine = self.engine()
+        user_msg, conv_id = self._turn_root(user_id, message_id)
+        turn = settings.with_(src=user_msg.src or settings.src, tgt=user_msg.tgt or settings.tgt)
+        history = self._history(user_id, conv_id, before=user_msg.id) if turn.mode == "chat" else None
+        plan = plan_turn(engine, user_msg.content, turn, history)
+        plan.params = sampling_for_alternative(plan.params)
+        plan.detected = user_msg.detected_lang
+        plan.confidence = user_msg.detected_confidence
+        yield from self._reply(user_id, conv_id, user_msg.id, plan)
+
+    def retranslate(self, user_id: int, message_id: int, src: str,
+                    settings: TurnSettings) -> Iterator[Reply]:
+        """Correct the source language of a turn and translate it again."""
+        if not src or src == AUTO:
+            raise UserError("Pick the source language to translate from.")
+        engine = self.engine()
+        user_msg, conv_id = self._turn_root(user_id, message_id)
+        plan = plan_turn(engine, user_msg.content,
+                         settings.with_(src=src, mode="translate", tgt=user_msg.tgt or settings.tgt))
+        self.store.update_message(user_id, user_msg.id, src=src, tgt=plan.tgt)
+        yield from self._reply(user_id, conv_id, user_msg.id, plan)
+
+    def stop(self, user_id: int) -> bool:
+        """Cancel this user's running generation (the model stops working)."""
+        with self._lock:
+            handles = list(self._active.get(user_id, []))
+        for handle in handles:
+            handle.cancel()
+        return bool(handles)
+
+    # -- internals -----------------------------------------------------------------
+    def _reply(self, user_id: int, conv_id: int, parent_id: int, plan: Plan) -> Iterator[Reply]:
+        engine = self.host.engine
+        header = direction_header(plan)
+        msg_id = self.store.add_message(
+            user_id, conv_id, "assistant", "", parent_id=parent_id, status="streaming",
+            src=plan.src, tgt=plan.tgt, prompt=plan.prompts[0] if len(plan.prompts) == 1 else "\n\n".join(plan.prompts),
+            model_id=engine.model_id, adapter=engine.preset.adapter,
+            params=_params_record(plan))
+        handles: list = []
+        with self._lock:
+            self._active.setdefault(user_id, []).append(handles)
+        outcome: Outcome | None = None
+        try:
+            yield Reply("", header, "streaming", parent_id, msg_id, note=plan.notice)
+            for event in run_plan(engine, plan, handles):
+                if event.final is not None:
+                    outcome = event.final
+                    break
+                yield Reply(event.text, header, "streaming", parent_id, msg_id, note=event.note or plan.notice)
+        finally:
+            with self._lock:
+                lst = self._active.get(user_id, [])
+                if handles in lst:
+                    lst.remove(handles)
+            self._finish(user_id, msg_id, plan, outcome)
+        yield Reply(outcome.text, header, outcome.status, parent_id, msg_id, done=True,
+                    note=_status_note(outcome) or plan.notice)
+
+    def _finish(self, user_id: int, msg_id: int, plan: Plan, outcome: Outcome | None) -> None:
+        """One write when the reply ends (also when the client went away mid-stream)."""
+        if outcome is None:
+            self.store.update_message(user_id, msg_id, status="stopped")
+            return
+        prompt_tokens, completion_tokens = outcome.token_counts()
+        params = {**_params_record(plan), **outcome.extra_params()}
+        gen = outcome.generations[0] if outcome.generations else None
+        self.store.update_message(
+            user_id, msg_id, content=outcome.text, status=outcome.status, error=outcome.error,
+            draft=outcome.draft, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens,
+            ttft_s=outcome.ttft_s, duration_s=outcome.duration_s, params=params,
+            model_revision=gen.revision if gen else None)
+
+    def _turn_root(self, user_id: int, message_id: int):
+        msg = self.store.get_message(user_id, message_id)
+        if msg.role != "user":
+            msg = self.store.get_message(user_id, msg.parent_id)
+        return msg, msg.conversation_id
+
+    def _history(self, user_id: int, conv_id: int, before: int | None = None) -> list[tuple[str, str]]:
+        """(role, text) of earlier turns: each user message and its latest finished reply."""
+        turns: list[tuple[str, str]] = []
+        latest: dict[int, str] = {}
+        users = []
+        for msg in self.store.messages(user_id, conv_id):
+            if before is not None and msg.id >= before:
+                break
+            if msg.role == "user":
+                users.append(msg)
+            elif msg.status == "complete" and msg.content:
+                latest[msg.parent_id] = msg.content
+        for msg in users:
+            turns.append(("user", msg.content))
+            if msg.id in latest:
+                turns.append(("assistant", latest[msg.id]))
+        return turns[-12:]
+
+
+def _status_note(outcome: Outcome) -> str | None:
+    if outcome.status == "stopped":
+        return "Stopped."
+    if outcome.status == "error":
+        return f"The model failed: {outcome.error}"
+    return None
+
+
+def _params_record(plan: Plan) -> dict:
+    """Decoding parameters plus how the prompt was built, as stored with the reply."""
+    return {**plan.params.as_dict(), "style": plan.style, "hint": plan.hint,
+            "mode": plan.mode, "pivot": plan.pivot}

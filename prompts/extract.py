@@ -1,0 +1,86 @@
+"""Turn a raw completion (the decoded text generated after the prompt) into the translation."""
+
+from __future__ import annotations
+
+from .languages import LANGUAGES, normalize_code
+from .templates import STYLES
+
+# End-of-turn / end-of-text markers of common chat templates, and the start of a
+# new turn: the reply ends at the first of these.
+END_MARKERS: tuple[str, ...] = (
+    "<|im_end|>", "<|im_start|>", "<|eot_id|>", "<|eom_id|>", "<|start_header_id|>",
+    "<|endoftext|>", "<|end|>", "<end_of_turn>", "<start_of_turn>", "</s>",
+    "<｜end▁of▁sentence｜>",
+)
+
+
+def cut_at_end_marker(text: str) -> str:
+    """Drop everything from the first end-of-turn marker on."""
+    cut = len(text)
+    for marker in END_MARKERS:
+        pos = text.find(marker, 0, cut)
+        if pos != -1:
+            cut = pos
+    return text[:cut]
+
+
+def _first_nonempty_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def _target_name(tgt: str | None) -> str | None:
+    if tgt is None:
+        return None
+    try:
+        return LANGUAGES[normalize_code(tgt)]
+    except ValueError:
+        return None
+
+
+def _extract_alma(text: str, tgt: str | None) -> str:
+    name = _target_name(tgt)
+    if name:
+        marker = f"\n{name}:"
+        pos = text.rfind(marker)
+        if pos != -1:
+            after = text[pos + len(marker):]
+        elif text.lstrip().startswith(f"{name}:"):
+            after = text.lstrip()[len(name) + 1:]
+        else:
+            after = text
+        line = _first_nonempty_line(after)
+        if line:
+            return line
+    return _first_nonempty_line(text)
+
+
+def _extract_alpaca(text: str) -> str:
+    head, found, tail = text.partition("### Response:")
+    if found:
+        text = tail
+    return text.split("###", 1)[0].strip()
+
+
+def extract_translation(style: str, completion: str, src: str | None = None, tgt: str | None = None) -> str:
+    """Translation contained in ``completion`` for ``style``; never raises on the completion.
+
+    alma / x-alma: text after the last ``"\\n{Target}:"`` (or a leading
+    ``"{Target}:"``), first non-empty line. parrot / llamax: text after
+    ``### Response:`` when present, up to the next ``###``. chat: the reply up to
+    the first end marker. End markers (``<|im_end|>``, ``</s>``, ...) are removed
+    in every style and the result is stripped. ``src`` is accepted for symmetry.
+    ValueError only for an unknown ``style``.
+    """
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
+    if not isinstance(completion, str):
+        completion = "" if completion is None else str(completion)
+    text = cut_at_end_marker(completion)
+    if style in ("alma", "x-alma"):
+        return _extract_alma(text, tgt)
+    if style in ("parrot", "llamax"):
+        return _extract_alpaca(text)
+    return text.strip()

@@ -1,0 +1,20 @@
+"""Persistent chat history and preference pairs (SQLAlchemy; SQLite by default).
+
+    store = open_store()                       # data/chat.db, or env CHAT_DB_URL
+    uid = store.ensure_user("hf:alice")
+    cid = store.create_conversation(uid)
+    mid = store.add_message(uid, cid, "user", "Guten Morgen")
+
+Every call takes the owning user's id; other users' rows raise NotFound.
+"""
+from .errors import NotFound, StorageError
+from .export import export_pairs
+from .info import ConversationInfo, FeedbackInfo, MessageInfo, PairInfo, UserInfo
+from .schema import DEFAULT_TITLE, PAIR_KINDS, ROLES, STATUSES
+from .store import Store, open_store
+
+__all__ = [
+    "open_store", "Store", "StorageError", "NotFound", "export_pairs",
+    "ConversationInfo", "MessageInfo", "FeedbackInfo", "PairInfo", "UserInfo",
+    "DEFAULT_TITLE", "PAIR_KINDS", "ROLES", "STATUSES",
+]
