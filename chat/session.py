@@ -96,8 +96,9 @@ class ChatSession:
         """Cancel this user's running generation (the model stops working)."""
         with self._lock:
             handles = list(self._active.get(user_id, []))
-        for handle in handles:
-            handle.cancel()
+        for group in handles:
+            for handle in group:
+                handle.cancel()
         return bool(handles)
 
     # -- internals -----------------------------------------------------------------
@@ -109,7 +110,7 @@ class ChatSession:
             src=plan.src, tgt=plan.tgt, prompt=plan.prompts[0] if len(plan.prompts) == 1 else "\n\n".join(plan.prompts),
             model_id=engine.model_id, adapter=engine.preset.adapter,
             params=_params_record(plan))
-        handles: list = []
+        handles: list = [_Cancel()]  # stops batched work between batches; stream handles join it
         with self._lock:
             self._active.setdefault(user_id, []).append(handles)
         outcome: Outcome | None = None
@@ -166,6 +167,15 @@ class ChatSession:
             if msg.id in latest:
                 turns.append(("assistant", latest[msg.id]))
         return turns[-12:]
+
+
+class _Cancel:
+    """A stop flag for work that has no stream handle (batched segments)."""
+
+    cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
 
 def _status_note(outcome: Outcome) -> str | None:

@@ -35,7 +35,7 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
         rated_id, compare_since = gr.State(None), gr.State(0.0)
 
         with gr.Sidebar(label="Conversations"):
-            new_btn = gr.Button("＋ New conversation", elem_id="new-conv")
+            new_btn = gr.Button("+ New conversation", elem_id="new-conv")
             search = gr.Textbox(placeholder="Search conversations…", show_label=False,
                                 elem_id="search")
             convs = gr.Radio(choices=[], show_label=False, elem_id="conversations")
@@ -67,7 +67,7 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
                             label="Mode", elem_id="mode", scale=2)
         with gr.Row(equal_height=True):
             text = gr.Textbox(placeholder="Text to translate… (Enter sends, Shift+Enter adds a line)",
-                              show_label=False, lines=2, max_lines=12, scale=8, elem_id="input")
+                              show_label=False, lines=1, max_lines=12, scale=8, elem_id="input")
             send_btn = gr.Button("Send", variant="primary", scale=1, elem_id="send")
             stop_btn = gr.Button("Stop", variant="stop", scale=1, elem_id="stop")
         with gr.Row(equal_height=True):

@@ -9,6 +9,7 @@ _WHERE = {
     "Preset": "presets", "PRESETS": "presets", "resolve_preset": "presets", "describe_presets": "presets",
     "GenParams": "params", "Generation": "params", "ModelError": "errors",
     "Engine": "engine", "StreamHandle": "engine", "LoadedModel": "loader", "load_model": "loader",
+    "load_tokenizer": "loader",
     "embedded_gguf_path": "embedded", "cached_folder": "embedded",
 }
 __all__ = list(_WHERE)

@@ -2,6 +2,9 @@
 adapters on one base and switch between them (X-ALMA's language groups)."""
 from __future__ import annotations
 
+import json
+import re
+import warnings
 from pathlib import Path
 
 from .errors import ModelError
@@ -26,19 +29,26 @@ def fetch_adapter(adapter: str) -> str:
         raise explain(exc, adapter, "adapter") from exc
 
 
-def mismatch_error(exc: BaseException, adapter: str, base: str) -> ModelError:
+def _trained_on(folder: str | None) -> str:
+    try:
+        base = json.loads((Path(folder) / "adapter_config.json").read_text()).get("base_model_name_or_path")
+    except (OSError, ValueError, TypeError):
+        return ""
+    return f"; its config names '{base}'" if base else ""
+
+
+def mismatch_error(exc: BaseException, adapter: str, base: str, folder: str | None = None) -> ModelError:
     """Plain words for an adapter whose shapes or target modules don't fit the base."""
     text = str(exc)
     if isinstance(exc, (RuntimeError, ValueError, KeyError)) and (
         "size mismatch" in text or "Target modules" in text or "not found in the base model" in text
-        or "shape" in text
     ):
-        detail = text.strip().splitlines()
-        detail = next((ln.strip() for ln in detail if "size mismatch" in ln), detail[0] if detail else "")
-        return ModelError(
-            f"The adapter '{adapter}' was trained for a different base model than '{base}' "
-            f"({detail[:200]})."
-        )
+        m = re.search(r"shape torch.Size\((\[[^\]]*\])\) from checkpoint, the shape in current model is "
+                      r"torch.Size\((\[[^\]]*\])\)", text)
+        detail = (f"its weights have shape {m.group(1)} where the base needs {m.group(2)}" if m
+                  else text.strip().splitlines()[0][:200])
+        return ModelError(f"The adapter '{adapter}' was trained for a different base model than "
+                          f"'{base}' ({detail}{_trained_on(folder)}).")
     return ModelError(f"Could not apply the adapter '{adapter}' to '{base}': {type(exc).__name__}: {text[:300]}")
 
 
@@ -48,11 +58,11 @@ def attach(model, adapter: str, base: str, merge: bool = True):
 
     folder = fetch_adapter(adapter)
     try:
-        peft_model = PeftModel.from_pretrained(model, folder, is_trainable=False)
-    except ModelError:
-        raise
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            peft_model = PeftModel.from_pretrained(model, folder, is_trainable=False)
     except Exception as exc:
-        raise mismatch_error(exc, adapter, base) from exc
+        raise mismatch_error(exc, adapter, base, folder) from exc
     return peft_model.merge_and_unload() if merge else peft_model
 
 
@@ -76,16 +86,16 @@ class AdapterSwitch:
         folder = fetch_adapter(adapter)
         self.active = None  # PEFT may change the active adapter below: force set_adapter
         try:
-            if not isinstance(self.model, PeftModel):
-                config = PeftConfig.from_pretrained(folder)
-                config.inference_mode = True
-                cls = MODEL_TYPE_TO_PEFT_MODEL_MAPPING.get(config.task_type, PeftModel)
-                self.model = cls(self.model, config, adapter_name=name)  # kept even if loading fails
-            self.model.load_adapter(folder, adapter_name=name, is_trainable=False)
-        except ModelError:
-            raise
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                if not isinstance(self.model, PeftModel):
+                    config = PeftConfig.from_pretrained(folder)
+                    config.inference_mode = True
+                    cls = MODEL_TYPE_TO_PEFT_MODEL_MAPPING.get(config.task_type, PeftModel)
+                    self.model = cls(self.model, config, adapter_name=name)  # kept even if loading fails
+                self.model.load_adapter(folder, adapter_name=name, is_trainable=False)
         except Exception as exc:
-            raise mismatch_error(exc, adapter, self.base) from exc
+            raise mismatch_error(exc, adapter, self.base, folder) from exc
         self.loaded.add(group)
 
     def use(self, group: int | None) -> str:

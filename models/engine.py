@@ -48,6 +48,8 @@ class StreamHandle:
         self._q.put(piece)
 
     def __iter__(self):
+        if self._ended:  # already consumed: nothing more will come
+            return
         try:
             while True:
                 item = self._q.get()

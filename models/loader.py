@@ -120,8 +120,13 @@ def load_model(preset: Preset | str, progress: Progress = None, *, device: str |
     if isinstance(preset, str):
         preset = resolve_preset(preset)
     t0 = time.monotonic()
+    return _guarded(preset, lambda: _load(preset, progress, device, dtype, t0))
+
+
+def _guarded(preset: Preset, work):
+    """Run ``work()``, turning failures into ``ModelError`` messages."""
     try:
-        return _load(preset, progress, device, dtype, t0)
+        return work()
     except ModelError:
         raise
     except Exception as exc:
@@ -135,8 +140,26 @@ def load_model(preset: Preset | str, progress: Progress = None, *, device: str |
         raise ModelError(f"Could not load '{preset.model_id}': {type(exc).__name__}: {str(exc)[:300]}") from exc
 
 
+def _tokenizer(src: str, kw: dict):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(src, **kw)
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_tokenizer(preset: Preset | str, progress: Progress = None):
+    """Only the tokenizer of ``preset`` (left padding, pad = EOS when missing), e.g. to build
+    chat-template prompts without loading weights. The embedded model is converted first if needed."""
+    if isinstance(preset, str):
+        preset = resolve_preset(preset)
+    return _guarded(preset, lambda: _tokenizer(*_source(preset, progress)[:2]))
+
+
 def _load(preset: Preset, progress: Progress, device, dtype, t0: float) -> LoadedModel:
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoModelForCausalLM
 
     _say(progress, 0.0, f"Preparing {preset.name} …")
     src, kw, is_hub = _source(preset, progress)
@@ -144,10 +167,7 @@ def _load(preset: Preset, progress: Progress, device, dtype, t0: float) -> Loade
     if device == "cpu" and is_hub:
         check_cpu_fits(preset.name, preset.size, 4 if str(dtype).endswith("float32") else 2)
     _say(progress, 0.1, "Loading the tokenizer …")
-    tokenizer = AutoTokenizer.from_pretrained(src, **kw)
-    tokenizer.padding_side = "left"
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
+    tokenizer = _tokenizer(src, kw)
     _say(progress, 0.3, f"Loading the weights of {preset.model_id} ({device}, {str(dtype).replace('torch.', '')}) …")
     mkw = dict(kw, dtype=dtype)
     if device.startswith("cuda"):

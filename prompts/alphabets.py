@@ -131,19 +131,55 @@ BORROWED_PROFILES: dict[str, tuple[tuple[str, ...], float]] = {
     "as": (("bn",), 0.5),
 }
 
-# Spelling patterns typical of one language: (language, regex, weight per match, most matches counted).
+# Spelling patterns typical of one language: (language, regex on lower-cased
+# text, weight per match, most matches counted).
 SPELLING_MARKERS: tuple[tuple[str, str, float, int], ...] = (
-    ("uz", r"[og][ʻ'‘’`](?=\w)", 2.0, 2),                       # oʻ gʻ
+    # Latin script
+    ("en", r"\bth|th\b", 0.7, 3),
+    ("en", r"\w{2,}ing\b|\w{3,}ly\b", 0.7, 2),
+    ("nl", r"ij", 1.0, 2),
+    ("nl", r"\w{2,}en\b", 0.4, 3),                     # Dutch and German -en, rare in Afrikaans
+    ("de", r"\w{2,}en\b", 0.4, 3),
+    ("no", r"\b(?:kj|skj|gj)", 1.0, 2),                 # kjører, gjerne
+    ("fi", r"y", 0.7, 3),                                # Estonian hardly writes y
+    ("fi", r"\w(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|nen|ksi)\b", 0.7, 3),
+    ("pt", r"ção|ções|ão\b|ões\b|nh", 1.0, 2),
+    ("es", r"[¿¡]", 2.0, 1),
+    ("gl", r"[¿¡]", 1.0, 1),
+    ("uz", r"[og][ʻ'‘’`](?=\w)", 2.0, 2),                # oʻ gʻ
     ("uz", r"\w(?:ning|dagi|moq|yapti|ishga|aydi)\b", 1.0, 2),
     ("uz", r"q(?!u)", 0.5, 2),
     ("az", r"q(?!u)", 0.5, 2),
-    ("nl", r"ij", 1.0, 2),
-    ("no", r"\b(?:kj|skj|gj)", 1.0, 2),                        # kjører, gjerne
-    ("fi", r"y", 0.7, 3),                                       # Estonian hardly writes y
-    ("fi", r"\w(?:ssa|ssä|sta|stä|lla|llä|lta|ltä|nen|ksi)\b", 0.7, 3),
-    ("pt", r"ção|ções|ão\b|ões\b|nh", 1.0, 2),
-    ("ky", r"аа|ээ|оо|уу|үү|өө|ыы", 1.5, 3),                   # long vowels: Kyrgyz, Mongolian
-    ("mn", r"аа|ээ|оо|уу|үү|өө|ыы", 1.5, 3),
-    ("ne", r"छ(?:न्|ु|ौ|िन्|स्)?(?=[\s।?!.,]|$)", 2.0, 2),     # Nepali verb endings
+    # Cyrillic script
+    ("ru", r"\w(?:ать|ять|ить|еть|ыть|уть|ться|тся)\b", 1.0, 3),   # infinitives, reflexives
+    ("ru", r"\w(?:ого|ому|его|ему|ых|ие|ые|ий|ый|ой)\b", 0.7, 3),  # adjective endings
+    ("uk", r"\w(?:ого|ому|ий|ться|ати|ити)\b", 0.7, 3),
+    ("bg", r"\w{2,}(?:ът|ят)\b", 1.0, 2),               # definite articles
+    ("ky", r"аа|ээ|уу|үү|өө|ыы", 1.5, 3),               # long vowels: Kyrgyz, Mongolian
+    ("mn", r"аа|ээ|уу|үү|өө|ыы", 1.5, 3),
+    # Devanagari script
+    ("hi", r"(?:गा|गी|गे|है|हैं)(?=[\s।?!.,]|$)", 1.5, 2),   # future, copula
+    ("mr", r"(?:ेल|ईल|ते|तो|आहे)(?=[\s।?!.,]|$)", 1.5, 2),   # future, present
     ("mr", r"ळ|\S(?:ला|ची|चा|चे|च्या)(?=[\s।?!.,]|$)", 1.0, 2),
+    ("ne", r"छ(?:न्|ु|ौ|िन्|स्)?(?=[\s।?!.,]|$)", 2.0, 2),  # verb endings
 )
+
+# Letters a language writes often (its share of all letters): a longer text
+# without any of them counts against that language.
+SIGNATURES: dict[str, dict[str, tuple[str, float]]] = {
+    "Cyrillic": {
+        "ru": ("ыэё", 0.02), "bg": ("ъ", 0.02), "uk": ("іїєґ", 0.06), "be": ("іўыэё", 0.09),
+        "kk": ("әғқңөұүһі", 0.12), "ky": ("ңөү", 0.06), "mn": ("өү", 0.06), "tg": ("ғӣқӯҳҷ", 0.06),
+        "sr": ("ђјљњћџ", 0.035), "mk": ("ѓјќѕљњџ", 0.035),
+    },
+    "Latin": {
+        "cs": ("áčďéěíňóřšťúůýž", 0.09), "sk": ("áäčďéíĺľňóôŕšťúýž", 0.08), "pl": ("ąćęłńóśźż", 0.07),
+        "hu": ("áéíóöőúüű", 0.09), "lt": ("ąčęėįšųūž", 0.07), "lv": ("āčēģīķļņšūž", 0.08),
+        "is": ("áðéíóúýþæö", 0.1), "vi": (_VIETNAMESE, 0.25), "ro": ("ăâîșțşţ", 0.05),
+        "tr": ("çğıöşü", 0.08), "az": ("çəğıöşü", 0.1), "et": ("äöõü", 0.05), "fi": ("äö", 0.04),
+        "sv": ("åäö", 0.04), "da": ("æøå", 0.02), "no": ("æøå", 0.02), "fr": ("àâçéèêëîïôùûœ", 0.04),
+        "pt": ("àáâãçéêíóôõú", 0.03), "hr": ("čćđšž", 0.035), "bs": ("čćđšž", 0.035),
+        "sr": ("čćđšž", 0.035), "sl": ("čšž", 0.03),
+    },
+    "Arabic": {"ur": ("ٹڈڑںےھہ", 0.08), "fa": ("پچژگکی", 0.06), "ar": ("يكىة", 0.08)},
+}

@@ -1,7 +1,8 @@
 """Language identification for short chat messages.
 
 Pipeline:
-1. No letters (empty, digits, punctuation, emoji) -> ``Detection(None, 0.0)``.
+1. URLs, e-mail addresses, @mentions and #hashtags are ignored; no letters
+   left (empty, digits, punctuation, emoji) -> ``Detection(None, 0.0)``.
 2. The dominant script decides outright when one language writes it (Hangul,
    Georgian, Thai, Greek, ...); Han/Kana/Hangul text is split into ja/ko/zh by
    the presence of kana and hangul.
@@ -19,26 +20,32 @@ call once the langdetect profiles are loaded (lazily, on first use).
 
 from __future__ import annotations
 
+import functools
 import math
+import re
 import string
-import threading
 from dataclasses import dataclass
 from typing import Iterable
 
-import re
-
-from .alphabets import BORROWED_PROFILES, GROUPS, SPELLING_MARKERS
-from .languages import LANGUAGES, normalize_code
+from .alphabets import BORROWED_PROFILES, GROUPS, SIGNATURES, SPELLING_MARKERS
+from .langdetect_base import MAX_CHARS, langdetect_probabilities, profile_languages
+from .languages import normalize_code
 from .lexicon import WORD_LANGUAGES
 from .scripts import SCRIPT_LANGUAGE, count_scripts, dominant_script
 
-MAX_CHARS = 1000      # only the start of long texts is examined
 LD_WEIGHT = 3.0       # score for langdetect probability 1.0
 LETTER_GAIN = 4.0     # split among the languages that write a letter
 LETTER_MISS = 2.0     # for a language that never writes a letter present
 MISS_CAP = 6.0        # most a language loses to foreign letters
-WORD_GAIN = 1.0       # per function word found in a language's list
+WORD_GAIN = 1.5       # per function word found in a language's list
 SOFTMAX_SCALE = 1.5   # score difference -> confidence sharpness
+ABSENCE_WEIGHT = 0.5  # per expected-but-missing signature letter
+ABSENCE_CAP = 4.0     # most a language loses for lacking its signature letters
+# Small prior for languages users are likelier to type (ALMA's languages and
+# the most used ones); it only matters when the evidence is nearly tied.
+PRIOR_WEIGHT = 0.5
+PRIOR: dict[str, float] = {"en": 0.6, "ru": 0.6, "de": 0.4, "cs": 0.4, "zh": 0.4, "es": 0.3, "fr": 0.3,
+                           "pt": 0.2, "it": 0.2, "id": 0.2}
 
 
 @dataclass(frozen=True)
@@ -51,41 +58,9 @@ class Detection:
 
 
 _MARKERS = tuple((lang, re.compile(rx), w, cap) for lang, rx, w, cap in SPELLING_MARKERS)
-_LOCK = threading.Lock()
-_FACTORY = None
 _PUNCT = string.punctuation.replace("'", "") + "«»“”„‘’‚…—–¿¡。，、！？；：（）【】「」『』·•؛،؟۔।॥"
+_NOT_LANGUAGE = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|[@#]\w+")  # URLs, e-mails, @user, #tag
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'", "‘": "'", "`": "'"})
-
-
-def _factory():
-    """Load langdetect's profiles once into a private, seeded factory."""
-    global _FACTORY
-    if _FACTORY is None:
-        from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
-        factory = DetectorFactory()
-        factory.load_profile(PROFILES_DIRECTORY)
-        factory.seed = 0
-        _FACTORY = factory
-    return _FACTORY
-
-
-def langdetect_probabilities(text: str) -> dict[str, float]:
-    """Full seeded langdetect distribution ({} when it finds no features)."""
-    from langdetect.lang_detect_exception import LangDetectException
-
-    with _LOCK:
-        detector = _factory().create()
-        detector.append(text)
-        try:
-            detector.get_probabilities()
-        except LangDetectException:
-            return {}
-        probs: dict[str, float] = {}
-        for code, p in zip(detector.langlist, detector.langprob):
-            code = "zh" if code.startswith("zh") else code
-            probs[code] = probs.get(code, 0.0) + p
-    return probs
 
 
 def tokenize(text: str) -> list[str]:
@@ -133,26 +108,14 @@ def _cjk(counts, allowed) -> Detection:
     return Detection(lang, round(conf, 3), script)
 
 
-def _group_scores(group: str, text: str, tokens: list[str], allowed) -> tuple[dict[str, float], float]:
-    """Scores of the group's languages (within ``allowed``) and the langdetect mass outside them."""
+def _evidence(group: str, text: str, tokens: list[str], langs: list[str]) -> dict[str, float]:
+    """Letter, function-word and spelling-pattern score of each language in ``langs``."""
     inventories, common = GROUPS[group]
-    langs = [l for l in inventories if allowed is None or l in allowed]
-    ld = langdetect_probabilities(text)
-    outside = sum(p for code, p in ld.items() if code not in langs)
-    scores = {}
-    for lang in langs:
-        p = ld.get(lang, 0.0)
-        if lang in BORROWED_PROFILES and lang not in ld:
-            sources, factor = BORROWED_PROFILES[lang]
-            p = factor * max(ld.get(s, 0.0) for s in sources)
-        scores[lang] = LD_WEIGHT * p
-    if not langs:
-        return scores, outside
-
-    letters = {ch for ch in text.lower() if ch.isalpha() and ch not in common}
+    scores = dict.fromkeys(langs, 0.0)
     penalty = dict.fromkeys(langs, 0.0)
-    for ch in letters:
-        writers = [l for l, inventory in inventories.items() if ch in inventory]
+    lowered = text.lower()
+    for ch in {ch for ch in lowered if ch.isalpha() and ch not in common}:
+        writers = [lang for lang, inventory in inventories.items() if ch in inventory]
         if not writers:
             continue
         gain = LETTER_GAIN / len(writers)
@@ -161,20 +124,61 @@ def _group_scores(group: str, text: str, tokens: list[str], allowed) -> tuple[di
                 scores[lang] += gain
             else:
                 penalty[lang] += LETTER_MISS
+    n_letters = sum(1 for ch in lowered if ch.isalpha())
+    signatures = SIGNATURES.get(group, {})
     for lang in langs:
         scores[lang] -= min(penalty[lang], MISS_CAP)
+        if lang in signatures:
+            letters, share = signatures[lang]
+            if not any(ch in letters for ch in lowered):  # expected about share * n_letters of them
+                scores[lang] -= min(ABSENCE_CAP, ABSENCE_WEIGHT * share * n_letters)
 
     for token in tokens:
-        langs_with_word = WORD_LANGUAGES.get(token, ())
-        weight = WORD_GAIN * (1.0 + 1.0 / max(1, len(langs_with_word)))
-        for lang in langs_with_word:
+        with_word = WORD_LANGUAGES.get(token, ())
+        weight = WORD_GAIN * (1.0 + 1.0 / max(1, len(with_word)))
+        for lang in with_word:
             if lang in scores:
                 scores[lang] += weight
 
-    lowered = text.lower()
     for lang, pattern, weight, cap in _MARKERS:
         if lang in scores:
             scores[lang] += weight * min(cap, len(pattern.findall(lowered)))
+    for lang in langs:
+        scores[lang] += PRIOR_WEIGHT * PRIOR.get(lang, 0.0)
+    return scores
+
+
+@functools.lru_cache(maxsize=None)
+def _profiled(group: str) -> tuple[str, ...]:
+    """Languages of a script group that langdetect has profiles for."""
+    profiled = set(profile_languages())
+    return tuple(lang for lang in GROUPS[group][0] if lang in profiled)
+
+
+def _group_scores(group: str, text: str, tokens: list[str], allowed) -> tuple[dict[str, float], float]:
+    """Scores of the group's languages (within ``allowed``) and langdetect's mass outside them.
+
+    langdetect runs only over the group's languages, and not at all when the
+    other evidence already puts one language more than ``LD_WEIGHT`` ahead.
+    """
+    inventories, _ = GROUPS[group]
+    langs = [lang for lang in inventories if allowed is None or lang in allowed]
+    if not langs:
+        return {}, 0.0
+    scores = _evidence(group, text, tokens, langs)
+    ranked = sorted(scores.values(), reverse=True) + [float("-inf")]
+    if ranked[0] - ranked[1] > LD_WEIGHT and ranked[0] > LD_WEIGHT:
+        return scores, 0.0
+
+    ld_langs = _profiled(group)
+    ld = langdetect_probabilities(text, ld_langs) if len(ld_langs) > 1 else dict.fromkeys(ld_langs, 1.0)
+    outside = sum(p for code, p in ld.items() if code not in scores)
+    for lang in langs:
+        p = ld.get(lang, 0.0)
+        if lang in BORROWED_PROFILES and lang not in ld:
+            sources, factor = BORROWED_PROFILES[lang]
+            p = factor * max(ld.get(source, 0.0) for source in sources)
+        scores[lang] += LD_WEIGHT * p
     return scores, outside
 
 
@@ -184,11 +188,19 @@ def _decide(scores: dict[str, float], outside: float, n_units: float, script: st
     best = max(sorted(scores), key=scores.get)
     top = scores[best]
     exps = [math.exp(SOFTMAX_SCALE * (s - top)) for s in scores.values()]
-    other = math.exp(SOFTMAX_SCALE * (LD_WEIGHT * outside - top))
-    share = 1.0 / (sum(exps) + other)
-    if other * share > share:  # "none of these languages" is likelier
+    other = math.exp(SOFTMAX_SCALE * (LD_WEIGHT * outside - top))  # "none of the candidates"
+    if other > 1.0:  # likelier than the best candidate
         return Detection(None, 0.0, script)
+    share = 1.0 / (sum(exps) + other)
     return Detection(best, round(share * _length_factor(n_units), 3), script)
+
+
+def warm_up() -> None:
+    """Load langdetect's profiles and per-script subsets now (about a second) instead of on first use."""
+    for group in GROUPS:
+        ld_langs = _profiled(group)
+        if len(ld_langs) > 1:
+            langdetect_probabilities("warm up", ld_langs)
 
 
 def detect_language(text: str, candidates: Iterable[str] | None = None) -> Detection:
@@ -208,9 +220,9 @@ def detect_language(text: str, candidates: Iterable[str] | None = None) -> Detec
 def _detect(text: str, allowed: frozenset[str] | None) -> Detection:
     if not isinstance(text, str):
         return Detection(None, 0.0)
-    text = text[:MAX_CHARS]
+    text = _NOT_LANGUAGE.sub(" ", text[:MAX_CHARS])
     counts = count_scripts(text)
-    script = dominant_script(counts)
+    script = dominant_script(counts, text)
     if script is None:
         return Detection(None, 0.0)
     if script in ("Han", "Kana") or (script == "Hangul" and (counts["Han"] or counts["Kana"])):
@@ -225,14 +237,3 @@ def _detect(text: str, allowed: frozenset[str] | None) -> Detection:
     tokens = tokenize(text)
     scores, outside = _group_scores(script, text, tokens, allowed)
     return _decide(scores, outside, len(tokens), script)
-
-
-LANGDETECT_LANGUAGES: tuple[str, ...] = tuple(
-    sorted(
-        {"af", "ar", "bg", "bn", "ca", "cs", "cy", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr",
-         "gu", "he", "hi", "hr", "hu", "id", "it", "ja", "kn", "ko", "lt", "lv", "mk", "ml", "mr", "ne",
-         "nl", "no", "pa", "pl", "pt", "ro", "ru", "sk", "sl", "so", "sq", "sv", "sw", "ta", "te", "th",
-         "tl", "tr", "uk", "ur", "vi", "zh"}
-        & set(LANGUAGES)
-    )
-)

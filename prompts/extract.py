@@ -57,19 +57,34 @@ def _extract_alma(text: str, tgt: str | None) -> str:
     return _first_nonempty_line(text)
 
 
+_ALPACA_PREAMBLE = "Below is an instruction that describes a task"
+
+
 def _extract_alpaca(text: str) -> str:
-    head, found, tail = text.partition("### Response:")
-    if found:
-        text = tail
-    return text.split("###", 1)[0].strip()
+    """Answer of an Alpaca-style completion.
+
+    A completion normally holds the answer, possibly followed by runaway
+    ``### Instruction:`` blocks: keep what precedes the first ``###``. When the
+    text starts with ``### Response:`` or is the whole decoded prompt + answer
+    (it begins with the Alpaca preamble), take what follows the first
+    ``### Response:`` instead.
+    """
+    before = text.split("###", 1)[0]
+    if before.strip() and not before.lstrip().startswith(_ALPACA_PREAMBLE):
+        return before.strip()
+    _, found, tail = text.partition("### Response:")
+    if not found:
+        return ""
+    return tail.split("###", 1)[0].strip()
 
 
 def extract_translation(style: str, completion: str, src: str | None = None, tgt: str | None = None) -> str:
     """Translation contained in ``completion`` for ``style``; never raises on the completion.
 
     alma / x-alma: text after the last ``"\\n{Target}:"`` (or a leading
-    ``"{Target}:"``), first non-empty line. parrot / llamax: text after
-    ``### Response:`` when present, up to the next ``###``. chat: the reply up to
+    ``"{Target}:"``), first non-empty line. parrot / llamax: the text before the
+    first ``###`` (runaway blocks dropped), or after ``### Response:`` when the
+    completion includes the prompt, up to the next ``###``. chat: the reply up to
     the first end marker. End markers (``<|im_end|>``, ``</s>``, ...) are removed
     in every style and the result is stripped. ``src`` is accepted for symmetry.
     ValueError only for an unknown ``style``.

@@ -68,8 +68,28 @@ def count_scripts(text: str) -> Counter:
     return counts
 
 
-def dominant_script(counts: Counter) -> str | None:
-    """Script with the largest weighted letter count (Han/Kana/Hangul weigh more)."""
+def _name_letters(text: str) -> int:
+    """Latin letters in capitalised words or words with digits (brand and place names)."""
+    total = 0
+    for word in text.split():
+        letters = [ch for ch in word if ch.isalpha()]
+        if not letters or script_of(letters[0]) != "Latin":
+            continue
+        if letters[0].isupper() or any(ch.isdigit() for ch in word):
+            total += sum(1 for ch in letters if script_of(ch) == "Latin")
+    return total
+
+
+def dominant_script(counts: Counter, text: str = "") -> str | None:
+    """Script with the largest weighted letter count.
+
+    Han/Kana/Hangul characters weigh more than letters; Latin letters of
+    capitalised words in ``text`` weigh a quarter when another script is
+    present, so "Матрас Promtex Prestige" counts as Cyrillic.
+    """
     if not counts:
         return None
-    return max(counts, key=lambda s: (counts[s] * _SCRIPT_WEIGHT.get(s, 1), s))
+    weighted = {s: n * _SCRIPT_WEIGHT.get(s, 1) for s, n in counts.items()}
+    if len(counts) > 1 and "Latin" in weighted and text:
+        weighted["Latin"] -= 0.75 * _name_letters(text)
+    return max(weighted, key=lambda s: (weighted[s], s))

@@ -155,7 +155,8 @@ def build_prompt(
         raise ValueError(f"text must be a string, got {type(text).__name__}")
     hint = _clean_hint(hint)
     _check_hint(style, hint)
-    lang_name(src), lang_name(tgt)  # validate both codes early
+    lang_name(src)  # validate both codes before anything else
+    lang_name(tgt)
     if template not in TEMPLATES:
         raise ValueError(f"unknown template {template!r}; expected one of {TEMPLATES}")
     if template != "input" and style != "parrot":
@@ -176,10 +177,11 @@ def build_prompt(
     return apply_chat_template(tokenizer, [{"role": "user", "content": user}], style)
 
 
-def _check_turns(turns: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+def _check_turns(turns: Iterable[Any]) -> list[tuple[str, str]]:
+    """(role, content) pairs; ``{"role", "content"}`` dicts are accepted too."""
     checked = []
     for turn in turns:
-        role, content = turn
+        role, content = (turn["role"], turn["content"]) if isinstance(turn, dict) else turn
         if role not in ("user", "assistant"):
             raise ValueError(f"turn role must be 'user' or 'assistant', got {role!r}")
         checked.append((role, str(content)))
@@ -188,9 +190,13 @@ def _check_turns(turns: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return checked
 
 
-def build_chat_prompt(style: str, turns: Iterable[tuple[str, str]], tokenizer: Any = None, hint: str | None = None) -> str:
+def build_chat_prompt(
+    style: str, turns: Iterable[tuple[str, str]], tokenizer: Any = None, hint: str | None = None
+) -> str:
     """Prompt for free chat (no translation framing) with conversation context.
 
+    ``turns``: (role, content) pairs (or role/content dicts), role "user" or
+    "assistant", ending with a user turn.
     chat / x-alma: the tokenizer's chat template over all turns; a free-text
     ``hint`` becomes a system message (merged into the first user turn when the
     template rejects system messages).

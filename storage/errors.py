@@ -28,7 +28,7 @@ def friendly_error(exc: BaseException, where: str) -> StorageError:
         return StorageError(
             f"The database {where} is read-only, so nothing can be saved. Check the file's "
             "permissions or choose another database file.")
-    if "locked" in text or "busy" in text:
+    if "locked" in text or "busy" in text or "lock timeout" in text:
         return StorageError(
             f"The database {where} is busy (another program is writing to it). "
             "Try again in a moment.")

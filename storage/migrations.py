@@ -170,7 +170,8 @@ def applied_steps(conn: Connection) -> list[str]:
 def migrate(engine: Engine, upto: int | None = None) -> list[str]:
     """Apply the missing steps (the first `upto` only, when given); returns the names applied.
 
-    Runs in one write transaction, so two processes opening the same file don't race.
+    Runs in one write transaction, so two processes opening the same database don't race
+    (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory write lock, see storage.url).
     A database with steps this code doesn't know (written by a newer app) is refused.
     """
     token = WRITE_TX.set(True)

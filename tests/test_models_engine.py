@@ -3,8 +3,6 @@ batches, token accounting."""
 import threading
 import time
 
-import pytest
-
 from models import GenParams, Generation
 
 G40 = GenParams(max_new_tokens=40)
@@ -39,7 +37,7 @@ def test_stream_pieces_make_the_text(tiny_engine):
     h = tiny_engine.stream(p, G40)
     pieces = list(h)
     r = h.result
-    assert len(pieces) > 5 and "".join(pieces) == r.text
+    assert len(pieces) > 5 and "".join(pieces) == r.text and list(h) == []
     assert r.status == "complete" and r.completion_tokens == 40
     assert r.text == tiny_engine.generate(p, G40).text  # streamed == plain decode
     assert r.ttft_s is not None and 0 <= r.ttft_s <= r.duration_s + 0.05

@@ -34,6 +34,16 @@ def test_load_local_like_a_hub_preset(tiny_model_dir):
     assert [f for f, _ in seen] == sorted(f for f, _ in seen)
 
 
+def test_load_tokenizer_only(tiny_model_dir, monkeypatch):
+    from models import load_tokenizer
+
+    tok = load_tokenizer(str(tiny_model_dir))
+    assert tok.padding_side == "left" and tok.chat_template and tok.bos_token == "<s>"
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(ModelError, match="hintmt-test/none"):
+        load_tokenizer("hintmt-test/none")
+
+
 def test_auto_style_without_chat_template(tiny_model_dir, tmp_path):
     import shutil
 
@@ -153,15 +163,25 @@ def test_hub_error_messages():
 
 
 def test_not_enough_memory(monkeypatch):
-    from models import hub, memory
+    import models.loader as loader
+    from models import memory
 
-    monkeypatch.setattr(hub, "hub_kwargs", lambda *a, **k: {})
     monkeypatch.setattr(memory, "available_ram", lambda: 2 * 10**9)
     monkeypatch.delenv("HINTMT_SKIP_MEMORY_CHECK", raising=False)
-    import models.loader as loader
-
     monkeypatch.setattr(loader, "hub_kwargs", lambda *a, **k: {})
     with pytest.raises(ModelError, match="Not enough memory.*smollm2"):
         load_model("alma-13b", device="cpu")
     assert memory.parse_size("135M") == 135e6 and memory.parse_size("?") is None
     assert memory.is_oom(RuntimeError("CUDA out of memory. Tried to allocate"))
+
+
+def test_out_of_memory_while_loading(monkeypatch, tiny_model_dir):
+    import torch
+    import transformers
+
+    def boom(*a, **k):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
+
+    monkeypatch.setattr(transformers.AutoModelForCausalLM, "from_pretrained", boom)
+    with pytest.raises(ModelError, match="Out of memory while loading.*smaller preset"):
+        load_model(str(tiny_model_dir))

