@@ -5,11 +5,14 @@ loading) and `host.status()` (what to show the user meanwhile).
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 
 from models import Engine, ModelError, Preset, load_model, resolve_preset
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,10 @@ class ModelHost:
             seconds = time.perf_counter() - started
             self._status = LoadStatus("ready", 1.0, f"{engine.preset.name} ready ({seconds:.1f} s)",
                                       engine.preset)
+            log.info("model %s", self._status.message)
         except ModelError as err:
             self._status = LoadStatus("error", 0.0, str(err), self._status.preset)
+            log.warning("model failed to load: %s", err)
         except Exception as err:  # noqa: BLE001 - any failure must become a message, not a crash
             self._status = LoadStatus("error", 0.0, f"The model could not be loaded: {err}",
                                       self._status.preset)
