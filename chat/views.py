@@ -29,7 +29,8 @@ def chat_view(store, user_id, conv_id, selected: dict):
 
 def compare_update(last_turn, selected: dict):
     """The "Which is better?" panel: visible when the last turn has two model alternatives."""
-    alts = [m for m in (last_turn.alternatives if last_turn else []) if m.content and m.status == "complete"]
+    alts = [m for m in (last_turn.alternatives if last_turn else [])
+            if m.content and m.status == "complete" and m.model_id != "human"]
     if len(alts) < 2:
         return gr.update(visible=False), gr.update(), gr.update(), []
     a, b = alts[-2], alts[-1]

@@ -93,3 +93,69 @@ def test_script_payload_renders_as_text(app_server, browser):
     assert page.locator('[data-testid="user"] img').count() == 0
     assert page.locator('[data-testid="user"] a[href^="javascript"]').count() == 0
     context.close()
+
+
+def wait_idle(page, timeout=60):
+    """Until no event is running (Gradio marks pending outputs with .generating/.pending)."""
+    time.sleep(0.5)
+    page.wait_for_function("() => !document.querySelector('.generating, .pending')",
+                           timeout=timeout * 1000)
+    time.sleep(0.3)
+
+
+def pairs_in_db(server, kind):
+    from storage import open_store
+
+    store = open_store(server.db)
+    try:
+        return [p for p in store.pairs(kind=kind)]
+    finally:
+        store.close()
+
+
+def test_feedback_flows_write_pairs(app_server, browser):
+    context, page = open_page(browser, app_server.url)
+    page.locator("#new-conv").click()
+    wait_idle(page)
+    send(page, "Wir fahren morgen mit dem Zug nach Berlin.")
+    page.wait_for_function("() => document.querySelectorAll('[data-testid=\"bot\"]').length > 0",
+                           timeout=60_000)
+    wait_idle(page)
+    # thumbs down with a reason
+    page.locator('#chat button[aria-label="Dislike"]').last.click()
+    page.wait_for_selector("#reasons-box", state="visible", timeout=10_000)
+    page.get_by_label("omission").check()
+    page.locator("#comment textarea").fill("drops 'tomorrow'")
+    page.locator("#save-reasons").click()
+    page.wait_for_function("() => document.querySelector('#notice').innerText.includes('reasons were saved')",
+                           timeout=10_000)
+    # regenerate, then pick between the alternatives
+    page.locator('#chat button[aria-label="Retry"]').last.click()
+    page.wait_for_selector("#compare", state="visible", timeout=60_000)
+    wait_idle(page)
+    a = page.locator("#alt-a textarea").input_value()
+    b = page.locator("#alt-b textarea").input_value()
+    page.locator("#pick-b").click()
+    page.wait_for_function("() => /pair|same text/.test(document.querySelector('#notice').innerText)",
+                           timeout=10_000)
+    picks = pairs_in_db(app_server, "pick")
+    if a != b:
+        assert any(p.chosen == b and p.rejected == a for p in picks)
+        wait_idle(page)
+        count = len(pairs_in_db(app_server, None))
+        assert f"**{count}**" in page.locator("#pair-count").inner_html() or \
+            f"<strong>{count}</strong>" in page.locator("#pair-count").inner_html()
+    # correct the translation: the edit is stored as chosen
+    page.locator('[data-testid="bot"]').last.hover()
+    page.locator('#chat button[aria-label="Edit"]').last.click()
+    editor = page.locator("#chat textarea").last
+    editor.fill("We are taking the train to Berlin tomorrow.")
+    page.locator('#chat button[aria-label="Submit"]').click()
+    page.wait_for_function("() => document.querySelector('#notice').innerText.includes('Correction saved')",
+                           timeout=15_000)
+    edits = pairs_in_db(app_server, "edit")
+    assert any(p.chosen == "We are taking the train to Berlin tomorrow." for p in edits)
+    wait_idle(page)
+    assert "your correction" in page.locator('[data-testid="bot"]').last.inner_text()
+    page.screenshot(path=str(SHOTS / "feedback.png"))
+    context.close()
