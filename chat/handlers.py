@@ -17,6 +17,7 @@ from storage import NotFound, StorageError, export_pairs
 from .feedback import Feedback
 from .identity import new_browser_key, valid_browser_key
 from .model_host import ModelHost
+from .pipeline import check_text
 from .render import reply_markdown, strip_header
 from .session import ChatSession
 from .settings import TurnSettings, UserError
@@ -109,7 +110,8 @@ class Handlers:
         try:
             settings = self._settings(src, tgt, hp, hf, mode, beams, temp, top_p, max_new)
             if conv_id is None:
-                self.session.engine()  # refuse before creating an empty conversation
+                check_text(text)  # refuse before creating an empty conversation
+                self.session.engine()
                 conv_id = self.store.create_conversation(user_id, settings=settings.as_dict())
             for _, note, shown, ids in self._stream(self.session.send(user_id, conv_id, text, settings),
                                                     user_id, conv_id, selected):

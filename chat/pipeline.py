@@ -11,10 +11,11 @@ from typing import Iterator
 
 from models import Engine, Generation, GenParams
 from prompts import (
-    LANGUAGES, build_chat_prompt, build_prompt, detect_language, extract_translation,
+    build_chat_prompt, build_prompt, detect_language, extract_translation,
     split_segments, stop_strings, xalma_group,
 )
 
+from .render import name as language_name
 from .settings import AUTO, BATCH_SIZE, MAX_INPUT_CHARS, MAX_SEGMENTS, TurnSettings, UserError
 
 SINGLE_LINE_STYLES = ("alma", "x-alma")
@@ -70,10 +71,6 @@ class Outcome:
         if len(self.generations) <= 1:
             return {}
         return {"segments": [{"prompt": g.prompt, "output": g.text} for g in self.generations]}
-
-
-def language_name(code: str | None) -> str:
-    return LANGUAGES.get(code or "", code or "unknown")
 
 
 def check_text(text: str) -> str:

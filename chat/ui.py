@@ -1,9 +1,6 @@
 """The Gradio page: thin wiring from components to the session layer."""
 from __future__ import annotations
 
-import logging
-import time
-
 import gradio as gr
 
 from models import PRESETS
@@ -14,8 +11,6 @@ from .model_host import ModelHost
 from .session import ChatSession
 from .settings import AUTO
 from .views import PARROT_HINT_CHOICES, language_choices
-
-log = logging.getLogger(__name__)
 
 CSS = """
 #chat .message-wrap em:first-child { opacity: .7; font-size: .85em; }
@@ -149,7 +144,6 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
             h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
         export_btn.click(h.on_export, [user_id], [export_file, notice])
         load_btn.click(h.on_load_model, [preset], [notice, status_md, timer])
-        _ = time  # keep the import for handlers that time decisions
     demo.queue(default_concurrency_limit=8)
     return demo
 
