@@ -80,16 +80,15 @@ class Handlers:
     def on_load(self, key):
         key = key if valid_browser_key(key) else new_browser_key()
         user_id = self.store.ensure_user(key)
-        choices = conversation_choices(self.store, user_id)
-        conv_id = choices[0][1] if choices else None
-        title = choices[0][0] if choices else ""
-        src_u, tgt_u, hp, hf = model_updates(self.host, "auto", "en")
-        if conv_id is not None:
-            saved = TurnSettings.from_dict(self.store.conversation_settings(user_id, conv_id))
-            src_u, tgt_u, hp, hf = model_updates(self.host, saved.src, saved.tgt)
-        view = self.refresh(user_id, conv_id, {})[:-3]
-        return (key, user_id, conv_id, {}, gr.update(choices=choices, value=conv_id), title,
-                status_markdown(self.host), src_u, tgt_u, hp, hf) + view
+        latest = self.store.list_conversations(user_id, limit=1)
+        conv_id = latest[0].id if latest else None
+        saved = TurnSettings.from_dict(
+            self.store.conversation_settings(user_id, conv_id) if conv_id is not None else None)
+        src_u, tgt_u, hp, hf = model_updates(self.host, saved.src, saved.tgt)
+        view = self.refresh(user_id, conv_id, {})
+        convs, title = view[-2:]
+        return (key, user_id, conv_id, {}, convs, title,
+                status_markdown(self.host), src_u, tgt_u, hp, hf) + view[:-3]
 
     def on_tick(self, src, tgt):
         status = self.host.status()
