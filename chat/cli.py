@@ -1,12 +1,30 @@
-"""`python app.py [serve|translate|prompt|models|export] …` — one entry point for the web
-app and the terminal. Heavy imports (torch, gradio) happen only in the commands that need them."""
+"""`python app.py [serve|translate|prompt|models|export|…] …` — one entry point for the web
+app and the terminal. Heavy imports (torch, gradio) happen only in the commands that need them.
+
+Commands with their own module are listed in PLUGGED: each module has
+`add_arguments(parser)` and `run(args) -> int` and imports heavy packages only inside `run`."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
 DEFAULT_MODEL = "smollm2"
+
+# command → (module under chat/, one-line help)
+PLUGGED: dict[str, tuple[str, str]] = {
+    "translate-file": ("translate_file", "translate a test set (text or JSONL) in batches, resumable"),
+    "score": ("scoring", "score hypotheses against references (sacreBLEU BLEU/chrF, COMET)"),
+    "compare": ("compare", "compare several systems on one test set, with significance"),
+    "train-cpo": ("train_command", "train a CPO LoRA adapter from collected preference pairs"),
+    "bench": ("bench", "measure speed: first token, tokens/s, cold start, batching, export"),
+}
+
+
+def common_arguments(p: argparse.ArgumentParser, db: bool = True, model: bool = True) -> None:
+    """--model/--adapter/--style and --db, as every model or database command takes them."""
+    _common(p, db=db, model=model)
 
 
 def _common(p: argparse.ArgumentParser, db: bool = True, model: bool = True) -> None:
@@ -57,7 +75,14 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--since", help="only pairs created on/after this date (YYYY-MM-DD)")
     ex.add_argument("--pair", help="only this language pair, e.g. de-en")
     ex.add_argument("--kind", choices=("pick", "edit", "rating", "hint-contrast"))
+    for name, (module, help_text) in PLUGGED.items():
+        plugged = sub.add_parser(name, help=help_text)
+        _plugged_module(name).add_arguments(plugged)
     return root
+
+
+def _plugged_module(name: str):
+    return importlib.import_module(f"{__package__}.{PLUGGED[name][0]}")
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
@@ -72,6 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     command = args.command or "serve"
     try:
+        if command in PLUGGED:
+            return _plugged_module(command).run(args)
         from . import commands
         return getattr(commands, command.replace("-", "_"))(args)
     except KeyboardInterrupt:

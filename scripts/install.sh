@@ -15,7 +15,7 @@ if ! "$VENV/bin/python" -c "import torch" 2>/dev/null; then
   else pip install "torch==2.13.0"; fi
 fi
 
-extras=""; [ $want_test = 1 ] && extras="[test]"
+extras=""; [ $want_test = 1 ] && extras="[test,train,eval,llamacpp]"
 stamp="$VENV/.installed$extras"
 sig=$(cat pyproject.toml | sha256sum | cut -c1-16)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$sig" ]; then

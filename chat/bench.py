@@ -1,0 +1,10 @@
+"""(being written) the `bench` command."""
+from __future__ import annotations
+
+
+def add_arguments(parser) -> None:
+    """Arguments of the command."""
+
+
+def run(args) -> int:
+    raise NotImplementedError("bench is being written")

@@ -1,0 +1,10 @@
+"""(being written) the `compare` command."""
+from __future__ import annotations
+
+
+def add_arguments(parser) -> None:
+    """Arguments of the command."""
+
+
+def run(args) -> int:
+    raise NotImplementedError("compare is being written")
