@@ -15,7 +15,7 @@ import gradio as gr
 from storage import NotFound, StorageError, export_pairs
 
 from .feedback import Feedback
-from .identity import new_browser_key, valid_browser_key
+from .identity import hf_key, new_browser_key, valid_browser_key
 from .model_host import ModelHost
 from .pipeline import check_text
 from .render import reply_markdown, strip_header
@@ -77,9 +77,13 @@ class Handlers:
                              preset.style if preset else None)
 
     # -- page load and model status ---------------------------------------------------
-    def on_load(self, key):
+    def on_load(self, key, profile: gr.OAuthProfile | None = None):
+        """Identify the user (the HF account when signed in on a Space, else this browser's
+        key) and show their newest conversation."""
         key = key if valid_browser_key(key) else new_browser_key()
-        user_id = self.store.ensure_user(key)
+        username = profile.get("preferred_username") if profile else None
+        user_id = (self.store.ensure_user(hf_key(username), profile.get("name")) if username
+                   else self.store.ensure_user(key))
         latest = self.store.list_conversations(user_id, limit=1)
         conv_id = latest[0].id if latest else None
         saved = TurnSettings.from_dict(

@@ -16,7 +16,8 @@ from prompts import (
 )
 
 from .render import name as language_name
-from .settings import AUTO, BATCH_SIZE, MAX_INPUT_CHARS, MAX_SEGMENTS, TurnSettings, UserError
+from .settings import (AUTO, BATCH_SIZE, MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_NEW_TOKENS, TurnSettings,
+                       UserError)
 
 SINGLE_LINE_STYLES = ("alma", "x-alma")
 
@@ -111,13 +112,12 @@ def plan_turn(engine: Engine, text: str, settings: TurnSettings,
     style = preset.style
     languages = preset.languages
     if settings.mode == "chat":
-        turns = list(history or []) + [("user", text)]
-        prompt = build_chat_prompt(style, turns, tokenizer=engine.tokenizer,
-                                   hint=_free_hint(style, settings.hint))
+        prompt, notice = _chat_prompt_that_fits(engine, style, list(history or []), text,
+                                                _free_hint(style, settings.hint))
         detection = detect_language(text)
         params = settings.gen_params(preset.decoding, stop_strings(style))
         return Plan(detection.lang, settings.tgt, style, "chat", settings.hint, params, [prompt],
-                    detected=detection.lang, confidence=detection.confidence)
+                    detected=detection.lang, confidence=detection.confidence, notice=notice)
     src, tgt, confidence, notice = resolve_direction(text, settings, languages)
     if src is None:
         raise UserError(notice)
@@ -134,11 +134,49 @@ def plan_turn(engine: Engine, text: str, settings: TurnSettings,
     first_tgt = "en" if pivot else tgt
     prompts = [build_prompt(style, seg, src, first_tgt, hint=hint, tokenizer=engine.tokenizer)
                for seg in pieces]
+    _check_context(engine, prompts)
     params = settings.gen_params(preset.decoding, stop_strings(style, first_tgt))
     group = _group(preset, src, first_tgt)
     return Plan(src, tgt, style, "translate", hint, params, prompts, segmented,
                 detected=src if settings.src in (None, "", AUTO) else None,
                 confidence=confidence, pivot=pivot, notice=notice, group=group)
+
+
+def _room(engine: Engine, prompt: str) -> tuple[int, int]:
+    """(prompt tokens, the model's context limit)."""
+    return engine.count_tokens(prompt), engine.context_limit()
+
+
+def _check_context(engine: Engine, prompts: list[str]) -> None:
+    """Every segment's prompt must leave room for its translation in the model's context."""
+    for number, prompt in enumerate(prompts, 1):
+        used, limit = _room(engine, prompt)
+        if used + MIN_NEW_TOKENS > limit:
+            where = f"Sentence {number} of {len(prompts)}" if len(prompts) > 1 else "The text"
+            raise UserError(f"{where} takes {used:,} tokens with its prompt, but "
+                            f"{engine.preset.name} reads at most {limit:,} tokens (prompt and "
+                            "translation together). Break it into shorter sentences.")
+
+
+def _chat_prompt_that_fits(engine: Engine, style: str, history: list, text: str,
+                           hint: str | None) -> tuple[str, str | None]:
+    """The chat prompt with as much recent history as the context holds (oldest dropped first)."""
+    dropped = 0
+    while True:
+        prompt = build_chat_prompt(style, history + [("user", text)], tokenizer=engine.tokenizer,
+                                   hint=hint)
+        used, limit = _room(engine, prompt)
+        if used + MIN_NEW_TOKENS <= limit:
+            break
+        if not history:
+            raise UserError(f"The message takes {used:,} tokens with its prompt, but "
+                            f"{engine.preset.name} reads at most {limit:,} tokens. Send a shorter "
+                            "message, or use Translate mode, which splits long text into sentences.")
+        history = history[2:] if len(history) > 1 else []
+        dropped += 1
+    notice = (f"The {dropped * 2} oldest messages were left out of the model's context "
+              f"({limit:,} tokens).") if dropped else None
+    return prompt, notice
 
 
 def _free_hint(style: str, hint: str | None) -> str | None:

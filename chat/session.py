@@ -12,6 +12,7 @@ from typing import Iterator
 
 from .model_host import ModelHost
 from .pipeline import Outcome, Plan, check_text, plan_turn, run_plan
+from .zerogpu import on_gpu
 from .render import header_line
 from .settings import AUTO, TurnSettings, UserError, sampling_for_alternative
 
@@ -27,6 +28,10 @@ class Reply:
     message_id: int
     done: bool = False
     note: str | None = None
+
+
+# The model's work for one reply; on a ZeroGPU Space it runs with a GPU attached.
+_generate = on_gpu(run_plan)
 
 
 def direction_header(plan: Plan) -> str:
@@ -116,7 +121,7 @@ class ChatSession:
         outcome: Outcome | None = None
         try:
             yield Reply("", header, "streaming", parent_id, msg_id, note=plan.notice)
-            for event in run_plan(engine, plan, handles):
+            for event in _generate(engine, plan, handles):
                 if event.final is not None:
                     outcome = event.final
                     break

@@ -10,6 +10,7 @@ MODES = ("translate", "chat")
 MAX_INPUT_CHARS = 20_000   # ~5,000 tokens: longer text is refused with this limit named
 MAX_SEGMENTS = 200
 BATCH_SIZE = 8             # segments per generate() call for long inputs
+MIN_NEW_TOKENS = 16        # room a prompt must leave in the model's context for the reply
 
 
 class UserError(ValueError):

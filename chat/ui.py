@@ -11,6 +11,7 @@ from .model_host import ModelHost
 from .session import ChatSession
 from .settings import AUTO
 from .views import PARROT_HINT_CHOICES, language_choices
+from .zerogpu import oauth_enabled
 
 CSS = """
 #chat .message-wrap em:first-child { opacity: .7; font-size: .85em; }
@@ -30,6 +31,8 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
         rated_id, compare_since = gr.State(None), gr.State(0.0)
 
         with gr.Sidebar(label="Conversations"):
+            if oauth_enabled():
+                gr.LoginButton(elem_id="login")
             new_btn = gr.Button("+ New conversation", elem_id="new-conv")
             search = gr.Textbox(placeholder="Search conversations…", show_label=False,
                                 elem_id="search")

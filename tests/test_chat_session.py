@@ -212,6 +212,32 @@ def test_chat_mode_uses_history_and_template(store, chat_host):
     assert last.params["mode"] == "chat"
 
 
+def test_sentence_over_the_model_context_is_refused_with_the_limit(store, alma_host):
+    session = ChatSession(store, alma_host)
+    user, conv = new_user(store)
+    limit = alma_host.engine.context_limit()  # 512 positions in the tiny model
+    long_sentence = " ".join(["Wort"] * (limit + 10)) + "."
+    with pytest.raises(UserError, match=rf"Sentence 2 of 2 takes [\d,]+ tokens .* at most {limit}"):
+        run(session.send(user, conv, "Kurzer Satz. " + long_sentence, SETTINGS))
+    assert store.messages(user, conv) == []
+
+
+def test_chat_history_is_trimmed_to_the_context(store, chat_host):
+    session = ChatSession(store, chat_host)
+    user, conv = new_user(store)
+    chat = TurnSettings(mode="chat", max_new_tokens=4)
+    words = " ".join(["Haus"] * 35)  # ~180 tokens each: three overflow 512 positions
+    for n in range(3):
+        run(session.send(user, conv, f"Turn {n}: {words}", chat))
+    replies = run(session.send(user, conv, "Last question?", chat))
+    last = store.messages(user, conv)[-1]
+    assert "Last question?" in last.prompt and "Turn 0:" not in last.prompt
+    assert chat_host.engine.count_tokens(last.prompt) <= chat_host.engine.context_limit()
+    assert any("oldest messages were left out" in (r.note or "") for r in replies)
+    with pytest.raises(UserError, match="Send a shorter message"):
+        run(session.send(user, conv, " ".join(["Haus"] * 200), chat))
+
+
 def test_other_users_cannot_touch_a_turn(store, alma_host):
     session, feedback = ChatSession(store, alma_host), Feedback(store)
     alice, conv = new_user(store, "a")

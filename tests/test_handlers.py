@@ -1,0 +1,97 @@
+"""The Gradio event layer in-process: identity (browser key or HF account), the login
+button on Spaces with OAuth, and ZeroGPU wrapping."""
+from __future__ import annotations
+
+import gradio as gr
+import pytest
+
+from chat.feedback import Feedback
+from chat.handlers import Handlers
+from chat.identity import new_browser_key
+from chat.model_host import ModelHost
+from chat.session import ChatSession
+from storage import open_store
+
+
+@pytest.fixture
+def handlers(tmp_path):
+    store = open_store(tmp_path / "chat.db")
+    host = ModelHost("smollm2")  # never started: the page works while a model loads
+    return Handlers(ChatSession(store, host), Feedback(store), host)
+
+
+def test_browser_key_identifies_an_anonymous_user(handlers):
+    key = new_browser_key()
+    first = handlers.on_load(key)
+    again = handlers.on_load(key)
+    other = handlers.on_load(None)
+    assert first[0] == key and first[1] == again[1]
+    assert other[0] != key and other[0].startswith("anon:") and other[1] != first[1]
+
+
+def test_hf_account_wins_over_the_browser_key(handlers):
+    profile = gr.OAuthProfile({"preferred_username": "alice", "name": "Alice A.",
+                               "profile": "https://huggingface.co/alice", "picture": ""})
+    laptop = handlers.on_load(new_browser_key(), profile)
+    phone = handlers.on_load(new_browser_key(), profile)
+    anonymous = handlers.on_load(laptop[0])
+    assert laptop[1] == phone[1]  # the same account on two browsers sees one history
+    assert anonymous[1] != laptop[1]  # signed out, the browser is someone else
+    conv = handlers.store.create_conversation(laptop[1])
+    assert [c.id for c in handlers.store.list_conversations(phone[1])] == [conv]
+    assert handlers.store.list_conversations(anonymous[1]) == []
+
+
+def test_gradio_injects_the_profile_into_on_load():
+    from gradio.helpers import special_args
+
+    def probe(key, profile: gr.OAuthProfile | None = None):
+        return key, profile
+
+    # Outside a Space no session holds a profile: Gradio passes None, not an error.
+    inputs, *_ = special_args(probe, inputs=["k"], request=None)
+    assert inputs == ["k", None]
+    inputs, *_ = special_args(Handlers.on_load.__get__(object()), inputs=["k"], request=None)
+    assert inputs == ["k", None]
+
+
+@pytest.mark.parametrize("client_id, expected", [(None, False), ("space-oauth-id", True)])
+def test_login_button_only_on_spaces_with_oauth(monkeypatch, handlers, client_id, expected):
+    from chat.ui import build_ui
+
+    if client_id:  # what a Space with `hf_oauth: true` sets
+        import gradio.oauth
+
+        monkeypatch.setenv("OAUTH_CLIENT_ID", client_id)
+        monkeypatch.setenv("SPACE_ID", "someone/hintmt")
+        monkeypatch.setenv("SYSTEM", "spaces")
+        for name, value in (("OAUTH_CLIENT_ID", client_id), ("OAUTH_CLIENT_SECRET", "s3cret"),
+                            ("OAUTH_SCOPES", "openid profile"),
+                            ("OPENID_PROVIDER_URL", "https://huggingface.co")):
+            monkeypatch.setattr(gradio.oauth, name, value)
+    else:
+        monkeypatch.delenv("OAUTH_CLIENT_ID", raising=False)
+    demo = build_ui(handlers.session, handlers.feedback, handlers.host, "secret")
+    kinds = {type(block).__name__ for block in demo.blocks.values()}
+    assert ("LoginButton" in kinds) is expected
+    assert demo.expects_oauth is expected
+    app = gr.routes.App.create_app(demo)
+    paths = {getattr(route, "path", "") for route in app.routes}
+    assert ("/login/huggingface" in paths) is expected
+
+
+def test_generation_goes_through_spaces_gpu_when_available(monkeypatch):
+    import importlib
+
+    import chat.zerogpu as zerogpu
+
+    def work():
+        yield "token"
+
+    spaces = pytest.importorskip("spaces")  # off ZeroGPU, spaces.GPU hands the function back
+    assert list(zerogpu.on_gpu(work)()) == ["token"]
+    calls = []
+    monkeypatch.setattr(spaces, "GPU", lambda duration=None: lambda fn: calls.append(duration) or fn)
+    zerogpu.on_gpu(work)
+    assert calls == [zerogpu.GPU_SECONDS]
+    importlib.reload(zerogpu)
