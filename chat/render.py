@@ -45,8 +45,8 @@ def header_line(src, tgt, *, detected=None, confidence=None, mode="translate", h
         parts.append(f"alternative {alt[0]}/{alt[1]}")
     if status == "stopped":
         parts.append("stopped")
-    elif status == "streaming":
-        parts.append("interrupted")
+    elif status == "streaming":  # still being written (rows left over by a crash are "stopped")
+        parts.append("translating…" if mode != "chat" else "writing…")
     return " · ".join(parts)
 
 

@@ -92,13 +92,15 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
             with gr.Row():
                 preset = gr.Dropdown(sorted(PRESETS), value=None, label="Model preset",
                                      allow_custom_value=True, elem_id="preset")
-                load_btn = gr.Button("Load model", size="sm")
+                load_btn = gr.Button("Load model", size="sm", elem_id="load-model")
             with gr.Row():
-                beams = gr.Slider(0, 8, step=1, value=0, label="Beams (0 = preset default)")
+                beams = gr.Slider(0, 8, step=1, value=0, label="Beams (0 = preset default)", elem_id="beams")
                 temperature = gr.Slider(-0.05, 1.5, step=0.05, value=-0.05,
-                                        label="Temperature (-0.05 = preset default, 0 = greedy)")
-                top_p = gr.Slider(0.05, 1.0, step=0.05, value=1.0, label="Top-p")
-                max_new = gr.Slider(0, 1024, step=16, value=0, label="Max new tokens (0 = preset default)")
+                                        label="Temperature (-0.05 = preset default, 0 = greedy)",
+                                        elem_id="temperature")
+                top_p = gr.Slider(0.05, 1.0, step=0.05, value=1.0, label="Top-p", elem_id="top-p")
+                max_new = gr.Slider(0, 1024, step=16, value=0, label="Max new tokens (0 = preset default)",
+                                    elem_id="max-new")
         timer = gr.Timer(1.0)
 
         turn_inputs = [user_id, conv_id, src, tgt, hint_parrot, hint_free, mode, beams,
