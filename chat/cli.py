@@ -23,7 +23,9 @@ PLUGGED: dict[str, tuple[str, str]] = {
 
 
 def common_arguments(p: argparse.ArgumentParser, db: bool = True, model: bool = True) -> None:
-    """--model/--adapter/--style and --db, as every model or database command takes them."""
+    """--model/--adapter/--style/--backend/--base-url/--api-key and --db, as every model or
+    database command takes them. A command may redefine one of them after this call (its
+    parser resolves the conflict in favour of the later definition)."""
     _common(p, db=db, model=model)
 
 
@@ -36,6 +38,16 @@ def _common(p: argparse.ArgumentParser, db: bool = True, model: bool = True) -> 
                        help="PEFT LoRA adapter (hub id or folder) to put on the model")
         p.add_argument("--style", choices=("parrot", "alma", "x-alma", "llamax", "chat"),
                        help="prompt style for a model that is not a preset")
+        p.add_argument("--backend", choices=("auto", "transformers", "llamacpp", "openai"),
+                       default=os.environ.get("HINTMT_BACKEND", "auto"),
+                       help="what runs the model: auto = llama.cpp for a .gguf model when "
+                            "llama-cpp-python is installed, else transformers; openai = an "
+                            "OpenAI-compatible server at --base-url (env HINTMT_BACKEND)")
+        p.add_argument("--base-url", default=os.environ.get("HINTMT_BASE_URL"),
+                       help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 "
+                            "(vLLM, TGI, SGLang; env HINTMT_BASE_URL)")
+        p.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"),
+                       help="API key for --base-url (env OPENAI_API_KEY)")
     if db:
         p.add_argument("--db", default=os.environ.get("CHAT_DB_URL"),
                        help="SQLAlchemy URL or file path of the database "
@@ -76,7 +88,7 @@ def parser() -> argparse.ArgumentParser:
     ex.add_argument("--pair", help="only this language pair, e.g. de-en")
     ex.add_argument("--kind", choices=("pick", "edit", "rating", "hint-contrast"))
     for name, (module, help_text) in PLUGGED.items():
-        plugged = sub.add_parser(name, help=help_text)
+        plugged = sub.add_parser(name, help=help_text, conflict_handler="resolve")
         _plugged_module(name).add_arguments(plugged)
     return root
 
@@ -90,6 +102,10 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     p.add_argument("--share", action="store_true", help="also serve on a public gradio.live link")
+    p.add_argument("--allow-any-model", action="store_true",
+                   default=os.environ.get("HINTMT_ALLOW_ANY_MODEL") == "1",
+                   help="let the page load hub ids and server folders, not only presets "
+                        "(env HINTMT_ALLOW_ANY_MODEL=1)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -15,10 +15,16 @@ def _read_text(args) -> str:
     return sys.stdin.read()
 
 
+def _backend(args) -> dict:
+    """ModelHost's backend options from --backend/--base-url/--api-key."""
+    return {"backend": getattr(args, "backend", None), "base_url": getattr(args, "base_url", None),
+            "api_key": getattr(args, "api_key", None)}
+
+
 def _load_engine(args):
     from .model_host import ModelHost
 
-    host = ModelHost(args.model, adapter=args.adapter, style=args.style)
+    host = ModelHost(args.model, adapter=args.adapter, style=args.style, **_backend(args))
     host.start()
     last = None
     while True:
@@ -34,6 +40,21 @@ def _load_engine(args):
     return host.engine
 
 
+def _check_direction(text: str, src: str, tgt: str) -> None:
+    """What can be refused before the (slow) model load: unknown codes, the same language on
+    both sides, text with no letters to detect a language from."""
+    from prompts import detect_language, lang_name, normalize_code
+
+    from .settings import AUTO, UserError
+
+    tgt = normalize_code(tgt)
+    if src in (None, "", AUTO):
+        if detect_language(text).script is None:
+            raise UserError("The text has no letters to tell its language from: give it with --from.")
+    elif normalize_code(src) == tgt:
+        raise UserError(f"Source and target are both {lang_name(tgt)}: pick another --to.")
+
+
 def translate(args) -> int:
     """Stream a translation to stdout; the direction and timings go to stderr."""
     from .pipeline import check_text, plan_turn, run_plan
@@ -41,6 +62,7 @@ def translate(args) -> int:
     from .settings import TurnSettings
 
     text = check_text(_read_text(args))
+    _check_direction(text, args.src, args.tgt)
     engine = _load_engine(args)
     settings = TurnSettings(src=args.src, tgt=args.tgt, hint=args.hint, num_beams=args.beams,
                             max_new_tokens=args.max_new_tokens)
@@ -123,13 +145,14 @@ def serve(args) -> int:
     from .session import ChatSession
 
     store = open_store(args.db)
-    host = ModelHost(args.model, adapter=args.adapter, style=args.style)
+    host = ModelHost(args.model, adapter=args.adapter, style=args.style, **_backend(args))
     host.start()
     from .ui import build_ui, launch
 
     data_dir = Path(getattr(store, "path", None) or "data").resolve()
     data_dir = data_dir.parent if data_dir.suffix else data_dir
-    demo = build_ui(ChatSession(store, host), Feedback(store), host, browser_secret(data_dir))
+    demo = build_ui(ChatSession(store, host), Feedback(store), host, browser_secret(data_dir),
+                    allow_any_model=args.allow_any_model)
     logging.getLogger("hintmt").info("UI built in %.1f s; database %s", time.perf_counter() - started,
                                      store.url)
     launch(demo, args.host, args.port, share=args.share)

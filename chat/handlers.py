@@ -5,30 +5,39 @@ foreign id) into a notice in the page; nothing typed by the user is lost.
 """
 from __future__ import annotations
 
+import atexit
 import functools
 import logging
+import shutil
 import tempfile
 import time
+from pathlib import Path
 
 import gradio as gr
 
+from models import PRESETS, ModelError
 from storage import NotFound, StorageError, export_pairs
 
 from .feedback import Feedback
 from .identity import hf_key, new_browser_key, valid_browser_key
 from .model_host import ModelHost
 from .pipeline import check_text
-from .render import reply_markdown, strip_header
+from .render import as_text, reply_markdown, strip_header
 from .session import ChatSession
 from .settings import TurnSettings, UserError
 from .views import (chat_view, compare_update, conversation_choices, model_updates,
                     status_markdown)
 
 log = logging.getLogger(__name__)
+# Exports handed to the browser (Gradio serves its own copy); removed when the process ends.
+EXPORT_DIR = Path(tempfile.mkdtemp(prefix="hintmt-export-"))
+atexit.register(shutil.rmtree, EXPORT_DIR, True)
 
 
 def warn(message: str) -> str:
-    return f"⚠️ {message}"
+    """A failure notice; the message often echoes user input (a model name, a code), so it
+    is shown as text, never as HTML or Markdown."""
+    return f"⚠️ {as_text(message)}"
 
 
 def guarded(n_outputs: int, notice_at: int = 0):
@@ -38,7 +47,7 @@ def guarded(n_outputs: int, notice_at: int = 0):
         def inner(*args):
             try:
                 return fn(*args)
-            except (UserError, NotFound, StorageError, ValueError) as err:
+            except (UserError, NotFound, StorageError, ValueError, ModelError) as err:
                 message = "That item does not exist." if isinstance(err, NotFound) else str(err)
             except Exception as err:  # noqa: BLE001 - the page must never show a traceback
                 log.exception("handler %s failed", fn.__name__)
@@ -67,9 +76,14 @@ def turn_settings(src, tgt, hint_parrot, hint_free, mode, beams, temperature, to
 class Handlers:
     """Event functions bound to one session layer."""
 
-    def __init__(self, session: ChatSession, feedback: Feedback, host: ModelHost):
+    def __init__(self, session: ChatSession, feedback: Feedback, host: ModelHost,
+                 allow_any_model: bool = False):
+        """``allow_any_model``: the page may load hub ids and server folders, not only presets
+        (off by default: on a public server anyone could otherwise probe paths or load
+        arbitrary weights for everyone)."""
         self.session, self.feedback, self.host = session, feedback, host
         self.store = session.store
+        self.allow_any_model = allow_any_model
 
     def _settings(self, src, tgt, hp, hf, mode, beams, temp, top_p, max_new) -> TurnSettings:
         preset = self.host.status().preset
@@ -102,7 +116,11 @@ class Handlers:
     @guarded(3)
     def on_load_model(self, name):
         if not name:
-            raise UserError("Pick a model preset (or type a hub id or local folder).")
+            raise UserError("Pick a model preset.")
+        name = name.strip()
+        if name not in PRESETS and not self.allow_any_model:
+            raise UserError(f"Unknown model '{name}': the page loads the listed presets. Start the "
+                            "app with --model (or --allow-any-model) for a hub id or a folder.")
         self.host.start(name)
         return f"Loading {name}…", status_markdown(self.host), gr.Timer(active=True)
 
@@ -110,20 +128,34 @@ class Handlers:
     def on_send(self, text, user_id, conv_id, src, tgt, hp, hf, mode, beams, temp, top_p, max_new,
                 selected):
         """Stream a reply; outputs: input box, notice, chat view, ids, conversation id."""
+        created = None
         try:
             settings = self._settings(src, tgt, hp, hf, mode, beams, temp, top_p, max_new)
             if conv_id is None:
                 check_text(text)  # refuse before creating an empty conversation
                 self.session.engine()
-                conv_id = self.store.create_conversation(user_id, settings=settings.as_dict())
+                conv_id = created = self.store.create_conversation(user_id, settings=settings.as_dict())
             for _, note, shown, ids in self._stream(self.session.send(user_id, conv_id, text, settings),
                                                     user_id, conv_id, selected):
                 yield "", note, shown, ids, conv_id
         except (UserError, NotFound, StorageError, ValueError) as err:
+            conv_id = self._drop_if_empty(user_id, created, conv_id)
             yield gr.update(), warn(str(err)), gr.update(), gr.update(), conv_id
         except Exception as err:  # noqa: BLE001
             log.exception("send failed")
             yield gr.update(), warn(f"Something went wrong: {err}"), gr.update(), gr.update(), conv_id
+
+    def _drop_if_empty(self, user_id, created, conv_id):
+        """A conversation made for a first message that was refused is not kept."""
+        if created is None:
+            return conv_id
+        try:
+            if not self.store.messages(user_id, created):
+                self.store.delete_conversation(user_id, created)
+                return None
+        except (NotFound, StorageError) as err:
+            log.warning("could not drop the empty conversation: %s", err)
+        return conv_id
 
     def _stream(self, replies, user_id, conv_id, selected):
         """(reply, notice, chat view, ids) for each streamed update of one reply."""
@@ -290,13 +322,15 @@ class Handlers:
 
     @guarded(2, notice_at=1)
     def on_export(self, user_id):
-        out = tempfile.NamedTemporaryFile("w", suffix="-pairs.jsonl", delete=False, prefix="hintmt-")
-        out.close()
-        rows = export_pairs(self.store, out.name, fmt="trl", user_id=user_id)
+        for old in EXPORT_DIR.glob(f"user{user_id}-*.jsonl"):  # one file per user, not a pile
+            old.unlink(missing_ok=True)
+        out = EXPORT_DIR / f"user{user_id}-{time.strftime('%Y%m%d-%H%M%S')}-pairs.jsonl"
+        rows = export_pairs(self.store, str(out), fmt="trl", user_id=user_id)
         if not rows:
+            out.unlink(missing_ok=True)
             raise UserError("You have no preference pairs yet: rate, regenerate and pick, or "
                             "correct a translation.")
-        return gr.update(value=out.name, visible=True), f"ℹ️ Exported {rows} pair(s)."
+        return gr.update(value=str(out), visible=True), f"ℹ️ Exported {rows} pair(s)."
 
     @staticmethod
     def on_swap(src, tgt):

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from models import Engine, ModelError, Preset, load_model, resolve_preset
+from models import Engine, ModelError, Preset, create_engine, resolve_preset
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +33,14 @@ class ModelHost:
     """One active engine, replaced atomically when the user switches model."""
 
     def __init__(self, model: str | None = None, adapter: str | None = None,
-                 style: str | None = None):
+                 style: str | None = None, *, backend: str | None = None,
+                 base_url: str | None = None, api_key: str | None = None):
+        """``backend``: auto (default), transformers, llamacpp or openai (with ``base_url``);
+        it applies to every model this host loads."""
+        self._backend = {"backend": backend or "auto", "base_url": base_url, "api_key": api_key}
         self._lock = threading.Lock()
         self._engine: Engine | None = None
+        self._previous: Engine | None = None
         self._status = LoadStatus("loading", 0.0, "waiting to load the model")
         self._thread: threading.Thread | None = None
         self._request = (model, adapter, style)
@@ -49,12 +54,19 @@ class ModelHost:
 
     def start(self, model: str | None = None, adapter: str | None = None,
               style: str | None = None) -> None:
-        """Begin loading (in the background) the given model, or the one from __init__."""
-        if model is not None or adapter is not None or style is not None:
-            self._request = (model, adapter, style)
+        """Begin loading (in the background) the given model, or the one from __init__.
+
+        A name that resolves to no model raises ModelError here, while the running model
+        keeps serving (a typo in the page must not take the model away from everyone)."""
+        request = (model, adapter, style) if (model, adapter, style) != (None, None, None) \
+            else self._request
+        resolve_preset(request[0], adapter=request[1], style=request[2])
         with self._lock:
             if self._thread and self._thread.is_alive():
                 raise ModelError("A model is still loading; wait until it is ready.")
+            self._request = request
+            if self._engine is not None:  # kept until the new model is ready, restored if it fails
+                self._previous = self._engine
             self._engine = None
             self._status = LoadStatus("loading", 0.0, "preparing to load the model")
             self._thread = threading.Thread(target=self._load, name="model-loader", daemon=True)
@@ -76,16 +88,28 @@ class ModelHost:
         try:
             preset = resolve_preset(model, adapter=adapter, style=style)
             self._status = LoadStatus("loading", 0.0, f"loading {preset.name}", preset)
-            loaded = load_model(preset, progress=self._progress)
-            engine = Engine(loaded)
+            engine = create_engine(preset, progress=self._progress, **self._backend)
             self._engine = engine
             seconds = time.perf_counter() - started
-            self._status = LoadStatus("ready", 1.0, f"{engine.preset.name} ready ({seconds:.1f} s)",
+            on = {"llamacpp": "llama.cpp, ", "openai": f"{getattr(engine, 'base_url', '')}, "}.get(
+                getattr(engine, "backend", ""), "")
+            self._status = LoadStatus("ready", 1.0, f"{engine.preset.name} ready ({on}{seconds:.1f} s)",
                                       engine.preset)
             log.info("model %s", self._status.message)
         except ModelError as err:
-            self._status = LoadStatus("error", 0.0, str(err), self._status.preset)
-            log.warning("model failed to load: %s", err)
+            self._failed(str(err))
         except Exception as err:  # noqa: BLE001 - any failure must become a message, not a crash
-            self._status = LoadStatus("error", 0.0, f"The model could not be loaded: {err}",
-                                      self._status.preset)
+            self._failed(f"The model could not be loaded: {err}")
+        finally:
+            self._previous = None
+
+    def _failed(self, message: str) -> None:
+        """Report the failure; the model that was running before (if any) serves again."""
+        log.warning("model failed to load: %s", message)
+        previous = self._previous
+        if previous is None:
+            self._status = LoadStatus("error", 0.0, message, self._status.preset)
+            return
+        self._engine = previous
+        self._status = LoadStatus("ready", 1.0, f"{message} — still using {previous.preset.name}",
+                                  previous.preset)

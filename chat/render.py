@@ -40,7 +40,7 @@ def header_line(src, tgt, *, detected=None, confidence=None, mode="translate", h
     if pivot:
         parts.append("via English")
     if hint:
-        parts.append(f"hint: {hint}")
+        parts.append(f"hint: {' '.join(hint.split())}")  # one line: the header is one line
     if alt:
         parts.append(f"alternative {alt[0]}/{alt[1]}")
     if status == "stopped":

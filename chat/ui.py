@@ -20,9 +20,9 @@ CSS = """
 
 
 def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: str,
-             title: str = "Hint-regulated translation chat") -> gr.Blocks:
+             title: str = "Hint-regulated translation chat", allow_any_model: bool = False) -> gr.Blocks:
     """The whole page; every event goes through `Handlers`."""
-    h = Handlers(session, feedback, host)
+    h = Handlers(session, feedback, host, allow_any_model)
     src_choices, tgt_choices = language_choices(None)
     with gr.Blocks(title=title, fill_height=True) as demo:
         user_key = gr.BrowserState(None, storage_key="hintmt-user", secret=secret)

@@ -7,7 +7,7 @@ import gradio as gr
 from prompts import LANGUAGES, PARROT_HINTS, HINT_LABELS
 
 from .model_host import ModelHost
-from .render import chat_messages, group_turns
+from .render import as_text, chat_messages, group_turns
 from .settings import AUTO
 
 
@@ -57,13 +57,14 @@ PARROT_HINT_CHOICES = [(HINT_LABELS.get(h, "none") if h else "none", h or "none"
 
 def status_markdown(host: ModelHost) -> str:
     status = host.status()
+    message = as_text(status.message)  # names typed by users are shown as text, never HTML
     if status.state == "ready":
         preset = status.preset
-        adapter = f" + adapter `{preset.adapter}`" if preset and preset.adapter else ""
-        return f"🟢 **{preset.name}**{adapter} · {preset.style} prompts · {status.message}"
+        adapter = f" + adapter {as_text(preset.adapter)}" if preset and preset.adapter else ""
+        return f"🟢 **{as_text(preset.name)}**{adapter} · {preset.style} prompts · {message}"
     if status.state == "error":
-        return f"🔴 {status.message}"
-    return f"⏳ loading model… {round(100 * status.fraction)}% · {status.message}"
+        return f"🔴 {message}"
+    return f"⏳ loading model… {round(100 * status.fraction)}% · {message}"
 
 
 def model_updates(host: ModelHost, src, tgt):

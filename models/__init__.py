@@ -11,6 +11,9 @@ _WHERE = {
     "Engine": "engine", "StreamHandle": "engine", "LoadedModel": "loader", "load_model": "loader",
     "load_tokenizer": "loader",
     "embedded_gguf_path": "embedded", "cached_folder": "embedded",
+    "BACKENDS": "backends", "choose_backend": "backends", "create_engine": "backends",
+    "LlamaCppEngine": "llamacpp_engine", "RemoteEngine": "remote_engine",
+    "CPOSettings": "cpo", "prepare_training": "cpo", "train_cpo": "cpo", "read_pairs": "preference_rows",
 }
 __all__ = list(_WHERE)
 

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
+from .errors import StorageError
 from .info import PairInfo
 
 FORMATS = ("trl", "alma-r", "full")
@@ -63,9 +64,12 @@ def _open_out(out: str | os.PathLike | IO[str]) -> Iterator[IO[str]]:
         yield out  # type: ignore[misc]
         return
     path = Path(out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        yield fh
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8") as fh:
+            yield fh
+    except OSError as exc:  # a folder, no permission, disk full: a message, not a traceback
+        raise StorageError(f"Cannot write the export to {path}: {exc.strerror or exc}.") from exc
 
 
 def export_pairs(store, out_path_or_file: str | os.PathLike | IO[str], fmt: str = "trl", *,

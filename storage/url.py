@@ -82,8 +82,8 @@ def make_engine(url: URL, busy_timeout: float = 5.0) -> Engine:
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     path = sqlite_file(url)
-    kwargs: dict = {}
-    if path is None:
+    kwargs: dict = {"pool_size": 10, "max_overflow": 20}
+    if path is None:  # one shared connection: a StaticPool takes no pool sizes
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     else:
         try:
@@ -94,7 +94,7 @@ def make_engine(url: URL, busy_timeout: float = 5.0) -> Engine:
                 f"{exc.strerror or exc}.") from exc
         if path.is_dir():
             raise StorageError(f"{path} is a folder, not a database file.")
-    engine = create_engine(url, pool_size=10, max_overflow=20, **kwargs)
+    engine = create_engine(url, **kwargs)
     timeout_ms = int(busy_timeout * 1000)
     wal = path is not None
 

@@ -1,1 +1,2 @@
-pytest_plugins = ["tests.fixtures_models", "tests.fixtures_app"]
+pytest_plugins = ["tests.fixtures_models", "tests.fixtures_app", "tests.fixtures_reliability",
+                  "tests.fixtures_servers"]

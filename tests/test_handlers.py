@@ -95,3 +95,26 @@ def test_generation_goes_through_spaces_gpu_when_available(monkeypatch):
     zerogpu.on_gpu(work)
     assert calls == [zerogpu.GPU_SECONDS]
     importlib.reload(zerogpu)
+
+
+def test_the_page_loads_presets_only_unless_allowed(handlers, tmp_path):
+    from chat.render import from_text
+
+    notice, *_ = handlers.on_load_model(str(tmp_path))
+    assert "Unknown model" in notice and "--allow-any-model" in from_text(notice)
+    assert handlers.host.status().state == "loading" and handlers.host._thread is None  # nothing started
+
+
+def test_a_model_that_fails_to_load_leaves_the_running_one(tiny_model_dir, tmp_path):
+    host = ModelHost(str(tiny_model_dir), style="alma")
+    host.start()
+    assert host.wait(120).ready
+    running = host.engine
+    (tmp_path / "not-a-model").mkdir()
+    host.start(str(tmp_path / "not-a-model"), style="alma")
+    status = host.wait(60)
+    assert status.ready and host.engine is running
+    assert "still using" in status.message and "not-a-model" in status.message
+    host.start(str(tiny_model_dir), style="parrot")  # and a good model still replaces it
+    assert host.wait(120).ready and host.engine is not running
+    assert host.engine.preset.style == "parrot"

