@@ -45,10 +45,18 @@ class Feedback:
                     conversation_id=msg.conversation_id)
 
     def _write_pairs(self, user_id: int, kind: str, chosen_msg, rejected_msg, *,
-                     chosen_text: str | None = None, decision_seconds: float | None = None) -> int:
-        """Write one pair per differing segment; returns how many were written."""
+                     chosen_text: str | None = None, decision_seconds: float | None = None,
+                     chosen_prompt: bool = False) -> int:
+        """Write one pair per differing segment; returns how many were written.
+
+        ``chosen_prompt``: the pair's prompt is the chosen side's (hint contrast: both outputs
+        answer the "no errors" prompt, the "major errors" one being the negative)."""
         source = self.store.get_message(user_id, rejected_msg.parent_id).content
         rejected = segments_of(rejected_msg)
+        if chosen_prompt:
+            good_side = segments_of(chosen_msg)
+            if len(good_side.prompts) == len(rejected.prompts):
+                rejected = PairSide(good_side.prompts, rejected.outputs)
         count = len(rejected.prompts)
         if chosen_text is not None:
             chosen = PairSide(rejected.prompts, _split_like(chosen_text, count))
@@ -135,7 +143,7 @@ class Feedback:
         """A ParroT "no errors" output (chosen) against its "major errors" output (rejected)."""
         good = self.store.get_message(user_id, good_msg_id)
         bad = self.store.get_message(user_id, bad_msg_id)
-        written = self._write_pairs(user_id, "hint-contrast", good, bad)
+        written = self._write_pairs(user_id, "hint-contrast", good, bad, chosen_prompt=True)
         return f"Saved {written} hint-contrast pair(s)."
 
 

@@ -36,7 +36,8 @@ def header_line(src, tgt, *, detected=None, confidence=None, mode="translate", h
     """E.g. 'German → English · detected 98% · 2/3'."""
     parts = ["Chat" if mode == "chat" else f"{name(src)} → {name(tgt)}"]
     if detected and mode != "chat":
-        parts.append(f"detected {round(100 * (confidence or 0))}%")
+        parts.append(f"detected {round(100 * (confidence or 0))}%" if detected == src
+                     else f"source corrected (detected {name(detected)})")
     if pivot:
         parts.append("via English")
     if hint:

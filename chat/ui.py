@@ -121,7 +121,7 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
         stop_btn.click(h.on_stop, [user_id], [notice], queue=False)
         chatbot.retry(h.on_retry, turn_inputs + [ids, selected], [notice, chatbot, selected], **gen).then(
             h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
-        resrc.input(h.on_resource, turn_inputs + [ids, selected, resrc],
+        resrc.select(h.on_resource, turn_inputs + [ids, selected, resrc],
                     [notice, chatbot, selected, resrc], **gen).then(
             h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
         chatbot.like(h.on_like, [user_id, ids], [notice, reasons_box, rated_id, reasons, comment]).then(

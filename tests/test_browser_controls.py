@@ -99,6 +99,8 @@ def test_correcting_the_source_language_translates_again(app_server, browser):
     assert again["src"] == "af" and again["parent_id"] == first["parent_id"]
     assert first["src"] != "af" and "Afrikaans" in again["prompt"]
     assert page.locator('[data-testid="bot"]').count() == 1  # an alternative, not a new turn
+    assert "source corrected (detected Dutch)" in bot_texts(page)[-1]
+    assert len([m for m in messages(app_server) if m["parent_id"] == first["parent_id"]]) == 2
     # the correction is kept as one more alternative of the same turn (browse back to it)
     page.locator("#prev-alt").click()
     wait_idle(page)
