@@ -48,7 +48,7 @@ def test_stop_ends_generation_and_chat_mode_keeps_context(app_server, browser):
     limit.fill("1024")
     limit.press("Tab")
     page.locator("#mode label", has_text="Chat").click()
-    send(page, "Count from 1 to 400, one number per line.")
+    send(page, "Write the numbers from 1 to 1000, separated by commas.")
     page.wait_for_function(
         "() => { const b = document.querySelectorAll('[data-testid=\"bot\"]');"
         " return b.length && b[b.length - 1].innerText.length > 40; }", timeout=90_000)
@@ -68,7 +68,7 @@ def test_stop_ends_generation_and_chat_mode_keeps_context(app_server, browser):
                            timeout=60_000)
     wait_idle(page)
     last = messages(app_server)[-1]
-    assert last["status"] == "complete" and "Count from 1 to 400" in last["prompt"]
+    assert last["status"] == "complete" and "Write the numbers from 1 to 1000" in last["prompt"]
     # back to Translate: the next message gets the translation prompt, not the history
     page.locator("#mode label", has_text="Translate").click()
     send(page, "Die Katze trinkt Milch.")
@@ -77,7 +77,7 @@ def test_stop_ends_generation_and_chat_mode_keeps_context(app_server, browser):
     wait_idle(page)
     last = messages(app_server)[-1]
     assert json.loads(last["params"])["mode"] == "translate"
-    assert "Count from 1" not in last["prompt"] and "Die Katze trinkt Milch." in last["prompt"]
+    assert "Write the numbers" not in last["prompt"] and "Die Katze trinkt Milch." in last["prompt"]
     assert "German → English" in bot_texts(page)[-1]
     context.close()
 
