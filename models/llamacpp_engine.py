@@ -56,11 +56,12 @@ def physical_cores() -> int:
 
 
 def default_threads() -> int:
-    """Physical cores less one, at least one: the web server, tokenizing and the Python around
-    generation keep a core. llama.cpp's OpenMP threads spin-wait for each other, so one that
-    loses its core stalls every token: on a busy 2-core machine 2 threads gave 1-5 tok/s where
-    1 thread gave 36-55 (SmolLM2 Q4_1, 64 tokens greedy)."""
-    return max(1, physical_cores() - 1)
+    """All physical cores (env HINTMT_THREADS overrides). On a quiet 2-core machine 2 threads
+    gave 46 tok/s where 1 gave 30 (SmolLM2 Q4_1, 64 tokens greedy). llama.cpp's threads
+    spin-wait for each other, so on a machine busy with other work (CI running a browser
+    beside the server) fewer threads are faster: there 2 threads fell to 1-5 tok/s and 1 kept
+    36-55, which is why the tests set HINTMT_THREADS=1."""
+    return max(1, physical_cores())
 
 
 def gguf_path(preset: Preset) -> Path:

@@ -29,7 +29,8 @@ class AppServer:
         self.db = tmp / "chat.db"
         self.log = tmp / "server.log"
         env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
-               "PYTHONUNBUFFERED": "1", "HINTMT_SECRET": "test-secret"}
+               "PYTHONUNBUFFERED": "1", "HINTMT_SECRET": "test-secret",
+               "HINTMT_THREADS": os.environ.get("HINTMT_THREADS", "1")}  # tests share 2 cores
         self.proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--port", str(self.port), "--db", str(self.db),
              "--model", model, *extra],
