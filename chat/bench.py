@@ -75,24 +75,6 @@ def _positive(name: str, value: int | None) -> None:
         raise UserError(f"{name} must be at least 1, got {value}")
 
 
-def _load_host(args):
-    """The app's ModelHost with the model loaded (progress on stderr)."""
-    from .model_host import ModelHost
-
-    host = ModelHost(args.model, adapter=args.adapter, style=args.style, backend=args.backend,
-                     base_url=args.base_url, api_key=args.api_key)
-    host.start()
-    last = None
-    while (status := host.wait(0.5)).state == "loading":
-        if status.message != last:
-            print(f"[{round(100 * status.fraction):3d}%] {status.message}", file=sys.stderr)
-            last = status.message
-    if status.state == "error":
-        raise UserError(status.message)
-    print(status.message, file=sys.stderr)
-    return host
-
-
 def _ttft(args, state) -> dict:
     from .bench_data import sentences
     from .bench_speed import app_vs_raw
@@ -156,7 +138,9 @@ def run(args) -> int:
     machine = machine_info()
     state: dict = {"tokens": args.tokens or _size(args, "tokens"), "repeat": args.repeat or _size(args, "repeat")}
     if any(s in MODEL_SECTIONS for s in sections):
-        state["host"] = _load_host(args)
+        from .commands import load_host
+
+        state["host"] = load_host(args)
     results, seconds = {}, {}
     for section in sections:
         print(f"bench: {section} …", file=sys.stderr)

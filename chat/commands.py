@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+from .settings import UserError
+
 
 def _read_text(args) -> str:
     if args.text is not None:
@@ -21,23 +23,27 @@ def _backend(args) -> dict:
             "api_key": getattr(args, "api_key", None)}
 
 
-def _load_engine(args):
+def load_host(args):
+    """The app's ModelHost with the model of --model/--adapter/--style/--backend loaded
+    (progress on stderr); a model that fails to load is a UserError."""
     from .model_host import ModelHost
 
     host = ModelHost(args.model, adapter=args.adapter, style=args.style, **_backend(args))
     host.start()
     last = None
-    while True:
-        status = host.wait(0.5)
-        if status.state != "loading":
-            break
+    while (status := host.wait(0.5)).state == "loading":
         if status.message != last:
             print(f"[{round(100 * status.fraction):3d}%] {status.message}", file=sys.stderr)
             last = status.message
     if status.state == "error":
-        raise ValueError(status.message)
+        raise UserError(status.message)
     print(status.message, file=sys.stderr)
-    return host.engine
+    return host
+
+
+def load_engine(args):
+    """The loaded engine of `load_host`."""
+    return load_host(args).engine
 
 
 def _check_direction(text: str, src: str, tgt: str) -> None:
@@ -63,7 +69,7 @@ def translate(args) -> int:
 
     text = check_text(_read_text(args))
     _check_direction(text, args.src, args.tgt)
-    engine = _load_engine(args)
+    engine = load_engine(args)
     settings = TurnSettings(src=args.src, tgt=args.tgt, hint=args.hint, num_beams=args.beams,
                             max_new_tokens=args.max_new_tokens)
     plan = plan_turn(engine, text, settings)

@@ -104,9 +104,9 @@ def run(args) -> int:
         return 0
     if done:
         print(f"continuing {args.out}: {done}/{total} segments are done", file=sys.stderr)
-    from .commands import _load_engine
+    from .commands import load_engine
 
-    engine = _load_engine(args)
+    engine = load_engine(args)
     settings = TurnSettings(src=args.src, tgt=args.tgt, hint=args.hint, num_beams=args.beams,
                             max_new_tokens=args.max_new_tokens, temperature=args.temperature,
                             top_p=args.top_p)

@@ -15,7 +15,7 @@ import threading
 import time
 from typing import Callable
 
-from .engine import _END, StreamHandle  # _END: the handle's end-of-stream marker
+from .engine import _END, StreamHandle, fit_to_context  # _END: the end-of-stream marker
 from .errors import ModelError
 from .params import GenParams, Generation
 from .presets import Preset, resolve_preset
@@ -175,12 +175,7 @@ class CompletionEngine:
         return params.replace(num_beams=1, do_sample=False)
 
     def _fit(self, prompt_tokens: int, params: GenParams) -> GenParams:
-        limit = self.context_limit()
-        if prompt_tokens >= limit:
-            raise ModelError(f"The prompt is {prompt_tokens} tokens long but {self.model_id} reads at most "
-                             f"{limit}; shorten the text.")
-        room = limit - prompt_tokens
-        return params if params.max_new_tokens <= room else params.replace(max_new_tokens=room)
+        return fit_to_context(self.model_id, self.context_limit(), prompt_tokens, params)
 
     @staticmethod
     def _error_text(exc: BaseException) -> str:

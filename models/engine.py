@@ -25,6 +25,16 @@ __all__ = ["Engine", "StreamHandle", "GenParams", "Generation"]
 _END = object()
 
 
+def fit_to_context(model_id: str, limit: int, prompt_tokens: int, params: GenParams) -> GenParams:
+    """``params`` with max_new_tokens cut to the room the context leaves after the prompt;
+    a prompt that fills the context is a ModelError."""
+    if prompt_tokens >= limit:
+        raise ModelError(f"The prompt is {prompt_tokens} tokens long but {model_id} reads at most "
+                         f"{limit}; shorten the text.")
+    room = limit - prompt_tokens
+    return params if params.max_new_tokens <= room else params.replace(max_new_tokens=room)
+
+
 class StreamHandle:
     """Iterate for text pieces as they are decoded; ``cancel()`` stops the model;
     ``result`` (after iteration, or blocking until the worker ends) is the ``Generation``.
@@ -132,12 +142,7 @@ class Engine:
         return {k: v.to(dev) for k, v in batch.items()}, [len(r) for r in rows]
 
     def _fit(self, prompt_tokens: int, params: GenParams) -> GenParams:
-        limit = self.context_limit()
-        if prompt_tokens >= limit:
-            raise ModelError(f"The prompt is {prompt_tokens} tokens long but {self.model_id} reads at most "
-                             f"{limit}; shorten the text.")
-        room = limit - prompt_tokens
-        return params if params.max_new_tokens <= room else params.replace(max_new_tokens=room)
+        return fit_to_context(self.model_id, self.context_limit(), prompt_tokens, params)
 
     def _decode_row(self, row, prompt_len: int) -> tuple[str, int]:
         ids = row[prompt_len:].tolist()
