@@ -20,7 +20,37 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class AppServer:
+class ServerProcess:
+    """A server subprocess (``self.proc``, logging to ``self.log``): wait until it answers
+    HTTP, stop it at the end."""
+
+    proc: subprocess.Popen
+    log: Path
+
+    def wait_http(self, request, what: str, timeout: float, interval: float) -> None:
+        """Poll ``request`` (a URL or urllib Request) until it answers; fail with the log."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{what} exited:\n" + self.log.read_text())
+            try:
+                urllib.request.urlopen(request, timeout=2).read(100)
+                return
+            except OSError:
+                time.sleep(interval)
+        raise TimeoutError(f"{what} did not start:\n" + self.log.read_text())
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+class AppServer(ServerProcess):
     """`python app.py` with its own database, stopped at the end."""
 
     def __init__(self, tmp: Path, model: str = "smollm2", extra: tuple = ()):
@@ -37,24 +67,7 @@ class AppServer:
             cwd=tmp, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
 
     def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited:\n" + self.log.read_text())
-            try:
-                urllib.request.urlopen(self.url, timeout=2).read(100)
-                return
-            except OSError:
-                time.sleep(0.3)
-        raise TimeoutError("server did not start:\n" + self.log.read_text())
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
+        self.wait_http(self.url, "server", timeout, 0.3)
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,12 @@ import importlib.util
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.fixtures_app import free_port
+from tests.fixtures_app import ServerProcess, free_port
 
 API_KEY = "sk-hintmt-test"
 
@@ -32,7 +31,7 @@ def embedded_gguf() -> Path:
     return embedded_gguf_path()
 
 
-class LlamaServer:
+class LlamaServer(ServerProcess):
     """``python -m llama_cpp.server`` on a free loopback port, stopped at the end."""
 
     def __init__(self, gguf: Path, log: Path, n_ctx: int = 2048, api_key: str | None = API_KEY):
@@ -47,27 +46,9 @@ class LlamaServer:
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
 
     def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.time() + timeout
         auth = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         request = urllib.request.Request(f"{self.base_url}/models", headers=auth)
-        while time.time() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError("llama_cpp.server exited:\n" + self.log.read_text())
-            try:
-                urllib.request.urlopen(request, timeout=2).read()
-                return
-            except OSError:
-                time.sleep(0.2)
-        raise TimeoutError("llama_cpp.server did not start:\n" + self.log.read_text())
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        self.wait_http(request, "llama_cpp.server", timeout, 0.2)
 
 
 @pytest.fixture(scope="module")
