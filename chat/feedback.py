@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from prompts import split_segments
 
-from .settings import UserError
+from chat.settings import UserError
 
 REASONS = ("mistranslation", "omission", "fluency", "terminology", "wrong language", "other")
 PICKS = ("a", "b", "tie", "both-bad")

@@ -10,7 +10,8 @@ import threading
 import time
 from dataclasses import dataclass
 
-from models import Engine, ModelError, Preset, create_engine, resolve_preset
+from models.engines.base import LLAMACPP, OPENAI
+from models import TextEngine, ModelError, Preset, create_engine, resolve_preset
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +40,14 @@ class ModelHost:
         it applies to every model this host loads."""
         self._backend = {"backend": backend or "auto", "base_url": base_url, "api_key": api_key}
         self._lock = threading.Lock()
-        self._engine: Engine | None = None
-        self._previous: Engine | None = None
+        self._engine: TextEngine | None = None
+        self._previous: TextEngine | None = None
         self._status = LoadStatus("loading", 0.0, "waiting to load the model")
         self._thread: threading.Thread | None = None
         self._request = (model, adapter, style)
 
     @property
-    def engine(self) -> Engine | None:
+    def engine(self) -> TextEngine | None:
         return self._engine
 
     def status(self) -> LoadStatus:
@@ -91,8 +92,7 @@ class ModelHost:
             engine = create_engine(preset, progress=self._progress, **self._backend)
             self._engine = engine
             seconds = time.perf_counter() - started
-            on = {"llamacpp": "llama.cpp, ", "openai": f"{getattr(engine, 'base_url', '')}, "}.get(
-                getattr(engine, "backend", ""), "")
+            on = {LLAMACPP: "llama.cpp, ", OPENAI: f"{getattr(engine, 'base_url', '')}, "}.get(engine.backend, "")
             self._status = LoadStatus("ready", 1.0, f"{engine.preset.name} ready ({on}{seconds:.1f} s)",
                                       engine.preset)
             log.info("model %s", self._status.message)

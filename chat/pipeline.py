@@ -9,18 +9,16 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from models import Engine, Generation, GenParams
+from models import TextEngine, Generation, GenParams
 from prompts import (
-    build_chat_prompt, build_prompt, detect_language, extract_translation,
-    split_segments, stop_strings, xalma_group,
+    build_chat_prompt, build_prompt, detect_language, extract_chat_reply, extract_translation,
+    get_style, split_segments, stop_strings, xalma_group,
 )
+from prompts.styles import FREE_HINT
 
-from .render import name as language_name
-from .settings import (AUTO, BATCH_SIZE, MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_NEW_TOKENS, TurnSettings,
+from chat.render import name as language_name
+from chat.settings import (AUTO, BATCH_SIZE, MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_NEW_TOKENS, TurnSettings,
                        UserError)
-
-SINGLE_LINE_STYLES = ("alma", "x-alma")
-
 
 @dataclass
 class Plan:
@@ -105,7 +103,7 @@ def resolve_direction(text: str, settings: TurnSettings, languages) -> tuple[str
     return src, tgt, confidence, notice
 
 
-def plan_turn(engine: Engine, text: str, settings: TurnSettings,
+def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
               history: list[tuple[str, str]] | None = None) -> Plan:
     """Build the exact prompts for one reply (translate mode: one per segment)."""
     preset = engine.preset
@@ -125,12 +123,12 @@ def plan_turn(engine: Engine, text: str, settings: TurnSettings,
         if languages and code not in languages:
             raise UserError(f"{preset.name} does not translate {language_name(code)}; "
                             f"it knows: {', '.join(language_name(c) for c in languages)}.")
-    pivot = style == "x-alma" and bool(preset.group_adapters) and "en" not in (src, tgt)
+    pivot = get_style(style).group_routing and bool(preset.group_adapters) and "en" not in (src, tgt)
     segmented = split_segments(text)
     pieces = [s for s in segmented.segments]
     if len(pieces) > MAX_SEGMENTS:
         raise UserError(f"The text has {len(pieces)} sentences; the limit is {MAX_SEGMENTS}.")
-    hint = settings.hint if style in ("parrot", "chat") else None
+    hint = settings.hint if get_style(style).hints else None
     first_tgt = "en" if pivot else tgt
     prompts = [build_prompt(style, seg, src, first_tgt, hint=hint, tokenizer=engine.tokenizer)
                for seg in pieces]
@@ -142,12 +140,12 @@ def plan_turn(engine: Engine, text: str, settings: TurnSettings,
                 confidence=confidence, pivot=pivot, notice=notice, group=group)
 
 
-def _room(engine: Engine, prompt: str) -> tuple[int, int]:
+def _room(engine: TextEngine, prompt: str) -> tuple[int, int]:
     """(prompt tokens, the model's context limit)."""
     return engine.count_tokens(prompt), engine.context_limit()
 
 
-def _check_context(engine: Engine, prompts: list[str]) -> None:
+def _check_context(engine: TextEngine, prompts: list[str]) -> None:
     """Every segment's prompt must leave room for its translation in the model's context."""
     for number, prompt in enumerate(prompts, 1):
         used, limit = _room(engine, prompt)
@@ -158,7 +156,7 @@ def _check_context(engine: Engine, prompts: list[str]) -> None:
                             "translation together). Break it into shorter sentences.")
 
 
-def _chat_prompt_that_fits(engine: Engine, style: str, history: list, text: str,
+def _chat_prompt_that_fits(engine: TextEngine, style: str, history: list, text: str,
                            hint: str | None) -> tuple[str, str | None]:
     """The chat prompt with as much recent history as the context holds (oldest dropped first)."""
     dropped = 0
@@ -180,7 +178,7 @@ def _chat_prompt_that_fits(engine: Engine, style: str, history: list, text: str,
 
 
 def _free_hint(style: str, hint: str | None) -> str | None:
-    return hint if style == "chat" and hint else None
+    return hint if get_style(style).hints == FREE_HINT and hint else None
 
 
 def _group(preset, src: str, tgt: str) -> int | None:
@@ -190,7 +188,7 @@ def _group(preset, src: str, tgt: str) -> int | None:
     return xalma_group(other)
 
 
-def run_plan(engine: Engine, plan: Plan, handles: list | None = None) -> Iterator[Progress]:
+def run_plan(engine: TextEngine, plan: Plan, handles: list | None = None) -> Iterator[Progress]:
     """Generate the reply for a plan; yields Progress events, the last one with `final`."""
     started = time.perf_counter()
     if len(plan.prompts) == 1 and not plan.pivot:
@@ -230,7 +228,7 @@ def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
         chunk = prompts[start:start + BATCH_SIZE]
         batch = engine.generate_batch(chunk, plan.params, adapter_group=plan.group)
         if plan.pivot:
-            batch = _pivot_second_leg(engine, plan, batch)
+            batch = pivot_second_leg(engine, plan, batch)
         gens.extend(batch)
         outputs.extend(_clean(plan, g.text) for g in batch)
         first_token = first_token or time.perf_counter() - started
@@ -245,7 +243,7 @@ def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
                    ttft_s=first_token)
 
 
-def _pivot_second_leg(engine, plan: Plan, first: list[Generation]) -> list[Generation]:
+def pivot_second_leg(engine, plan: Plan, first: list[Generation]) -> list[Generation]:
     """X-ALMA is English-centric: translate the English pivot on into the target."""
     english = [extract_translation(plan.style, g.text, plan.src, "en") for g in first]
     prompts = [build_prompt(plan.style, e, "en", plan.tgt, tokenizer=engine.tokenizer)
@@ -255,10 +253,11 @@ def _pivot_second_leg(engine, plan: Plan, first: list[Generation]) -> list[Gener
 
 
 def _clean(plan: Plan, raw: str, partial: bool = False) -> str:
-    style = "chat" if plan.mode == "chat" and plan.style not in ("parrot", "llamax") else plan.style
     if partial:
         return raw.strip()
-    return extract_translation(style, raw, plan.src, plan.tgt)
+    if plan.mode == "chat":
+        return extract_chat_reply(plan.style, raw)
+    return extract_translation(plan.style, raw, plan.src, plan.tgt)
 
 
 def _join(plan: Plan, outputs: list[str]) -> str:

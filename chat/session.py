@@ -10,11 +10,11 @@ import threading
 from dataclasses import dataclass
 from typing import Iterator
 
-from .model_host import ModelHost
-from .pipeline import Outcome, Plan, check_text, plan_turn, run_plan
-from .zerogpu import on_gpu
-from .render import header_line
-from .settings import AUTO, TurnSettings, UserError, sampling_for_alternative
+from chat.model_host import ModelHost
+from chat.pipeline import Outcome, Plan, check_text, plan_turn, run_plan
+from chat.zerogpu import on_gpu
+from chat.render import header_line
+from chat.settings import AUTO, TurnSettings, UserError, sampling_for_alternative
 
 
 @dataclass

@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass, replace
 from models import GenParams
 
 AUTO = "auto"
-MODES = ("translate", "chat")
 MAX_INPUT_CHARS = 20_000   # ~5,000 tokens: longer text is refused with this limit named
 MAX_SEGMENTS = 200
 BATCH_SIZE = 8             # segments per generate() call for long inputs

@@ -1,30 +1,29 @@
-"""Model layer: presets, loading (hub, local, embedded GGUF, PEFT adapters) and a
-streaming generation engine. Imports nothing from the UI, chat or storage layers.
+"""Model layer: presets (presets.py), decoding parameters (params.py), loading a model
+(loading/: hub, local folders, the embedded GGUF, PEFT adapters, memory) and the engines
+that run it (engines/: transformers, llama.cpp, an OpenAI-compatible server), chosen by
+backends.py. Imports nothing from the chat, storage, web or terminal layers.
 
-Names are imported lazily, so ``from models import PRESETS`` doesn't import torch.
+Importing `models` does not import torch: the names below come from light modules, and
+`Engine` (the transformers engine, which needs torch) is imported the first time it is used.
 """
-from importlib import import_module
+from models.backends import BACKENDS, choose_backend, create_engine
+from models.engines.base import StreamHandle, TextEngine
+from models.errors import ModelError
+from models.loading.embedded import cached_folder, embedded_gguf_path
+from models.loading.loader import LoadedModel, load_model, load_tokenizer
+from models.params import GenParams, Generation
+from models.presets import PRESETS, Preset, describe_presets, resolve_preset
 
-_WHERE = {
-    "Preset": "presets", "PRESETS": "presets", "resolve_preset": "presets", "describe_presets": "presets",
-    "GenParams": "params", "Generation": "params", "ModelError": "errors",
-    "Engine": "engine", "StreamHandle": "engine", "LoadedModel": "loader", "load_model": "loader",
-    "load_tokenizer": "loader",
-    "embedded_gguf_path": "embedded", "cached_folder": "embedded",
-    "BACKENDS": "backends", "choose_backend": "backends", "create_engine": "backends",
-    "LlamaCppEngine": "llamacpp_engine", "RemoteEngine": "remote_engine",
-    "CPOSettings": "cpo", "prepare_training": "cpo", "train_cpo": "cpo", "read_pairs": "preference_rows",
-}
-__all__ = list(_WHERE)
+__all__ = [
+    "BACKENDS", "Engine", "GenParams", "Generation", "LoadedModel", "ModelError", "PRESETS", "Preset",
+    "StreamHandle", "TextEngine", "cached_folder", "choose_backend", "create_engine", "describe_presets",
+    "embedded_gguf_path", "load_model", "load_tokenizer", "resolve_preset",
+]
 
 
-def __getattr__(name):
-    if name in _WHERE:
-        value = getattr(import_module(f".{_WHERE[name]}", __name__), name)
-        globals()[name] = value
-        return value
+def __getattr__(name: str):
+    """`models.Engine`: the transformers engine, imported (with torch) on first use."""
+    if name == "Engine":
+        from models.engines.transformers_engine import Engine
+        return Engine
     raise AttributeError(f"module 'models' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + __all__)

@@ -1,30 +1,19 @@
-"""Which engine runs a model, and the core shared by the engines that are not transformers.
-
-``--backend auto`` (the default) takes llama.cpp for a ``.gguf`` model (the embedded SmolLM2
-is one) when ``llama_cpp`` is importable and no PEFT adapter is asked for, transformers
-otherwise; a ``--base-url`` means an OpenAI-compatible server. ``CompletionEngine`` is the
-base of the llama.cpp and remote engines: they produce raw completion text in chunks, and it
-turns those into display pieces with the transformers engine's stop-string rules (a stop
-string is never shown, text after it is dropped, joined pieces equal ``generate()``'s text).
-"""
+"""Which engine runs a model: ``--backend auto`` (the default) takes llama.cpp for a ``.gguf``
+model (the embedded SmolLM2 is one) when ``llama_cpp`` is importable and no PEFT adapter is
+asked for, transformers otherwise; a ``--base-url`` means an OpenAI-compatible server.
+The engines are imported only when chosen (torch, llama_cpp and httpx are heavy)."""
 from __future__ import annotations
 
 import importlib.util
-import logging
-import threading
-import time
-from typing import Callable
 
-from .engine import _END, StreamHandle, fit_to_context  # _END: the end-of-stream marker
-from .errors import ModelError
-from .params import GenParams, Generation
-from .presets import Preset, resolve_preset
-from .stopping import cut_at_stop, find_stop, held_back
+from models.engines.base import LLAMACPP, OPENAI, TRANSFORMERS
+from models.errors import ModelError
+from models.presets import Preset, is_gguf, resolve_preset
+from models.engines.llamacpp import LLAMACPP_HINT
 
-log = logging.getLogger(__name__)
-
-BACKENDS = ("auto", "transformers", "llamacpp", "openai")
-LLAMACPP_HINT = "pip install 'llama-cpp-python[server]>=0.3' (or the project's [llamacpp] extra)"
+AUTO = "auto"
+BACKENDS = (AUTO, TRANSFORMERS, LLAMACPP, OPENAI)
+ALIASES = {"llama": LLAMACPP, "hf": TRANSFORMERS, "remote": OPENAI}
 
 
 def llamacpp_available() -> bool:
@@ -32,29 +21,25 @@ def llamacpp_available() -> bool:
     return importlib.util.find_spec("llama_cpp") is not None
 
 
-def is_gguf(preset: Preset) -> bool:
-    return preset.embedded or bool(preset.gguf_file) or preset.model_id.lower().endswith(".gguf")
-
-
 def _peft_adapter(preset: Preset) -> bool:
     return bool(preset.group_adapters) or bool(preset.adapter and not preset.adapter.lower().endswith(".gguf"))
 
 
-def choose_backend(preset: Preset, backend: str | None = "auto", base_url: str | None = None) -> str:
+def choose_backend(preset: Preset, backend: str | None = AUTO, base_url: str | None = None) -> str:
     """The backend that will run ``preset``: 'transformers', 'llamacpp' or 'openai'."""
-    backend = (backend or "auto").strip().lower().replace("-", "").replace(".", "")
-    backend = {"llama": "llamacpp", "hf": "transformers", "remote": "openai"}.get(backend, backend)
+    backend = (backend or AUTO).strip().lower().replace("-", "").replace(".", "")
+    backend = ALIASES.get(backend, backend)
     if backend not in BACKENDS:
         raise ModelError(f"Unknown backend {backend!r}; choose one of: {', '.join(BACKENDS)}.")
-    if backend == "auto":
+    if backend == AUTO:
         if base_url:
-            return "openai"
-        return "llamacpp" if is_gguf(preset) and llamacpp_available() and not _peft_adapter(preset) \
-            else "transformers"
-    if backend == "openai" and not base_url:
+            return OPENAI
+        return LLAMACPP if is_gguf(preset) and llamacpp_available() and not _peft_adapter(preset) \
+            else TRANSFORMERS
+    if backend == OPENAI and not base_url:
         raise ModelError("The openai backend needs --base-url, e.g. http://127.0.0.1:8000/v1 "
                          "(env HINTMT_BASE_URL).")
-    if backend == "llamacpp":
+    if backend == LLAMACPP:
         if not is_gguf(preset):
             raise ModelError(f"The llama.cpp backend runs .gguf models only; '{preset.model_id}' is not one. "
                              "Use --backend transformers, or give a .gguf file.")
@@ -63,170 +48,18 @@ def choose_backend(preset: Preset, backend: str | None = "auto", base_url: str |
     return backend
 
 
-def create_engine(preset: Preset | str, backend: str | None = "auto", *, base_url: str | None = None,
+def create_engine(preset: Preset | str, backend: str | None = AUTO, *, base_url: str | None = None,
                   api_key: str | None = None, progress=None):
-    """Load ``preset`` on the chosen backend; every engine has the ``Engine`` interface."""
+    """Load ``preset`` on the chosen backend; every engine is a ``TextEngine``."""
     if isinstance(preset, str):
         preset = resolve_preset(preset)
     chosen = choose_backend(preset, backend, base_url)
-    if chosen == "llamacpp":
-        from .llamacpp_engine import LlamaCppEngine
+    if chosen == LLAMACPP:
+        from models.engines.llamacpp import LlamaCppEngine
         return LlamaCppEngine.load(preset, progress)
-    if chosen == "openai":
-        from .remote_engine import RemoteEngine
+    if chosen == OPENAI:
+        from models.engines.remote import RemoteEngine
         return RemoteEngine.connect(preset, base_url, api_key=api_key, progress=progress)
-    from .engine import Engine
-    from .loader import load_model
+    from models.engines.transformers_engine import Engine
+    from models.loading.loader import load_model
     return Engine(load_model(preset, progress))
-
-
-class StopFilter:
-    """Raw completion text in (any chunking), display pieces out to ``on_piece``.
-
-    Text that could begin a stop string waits for the next chunk; at a stop string the
-    completion ends there. ``text`` is the final visible completion."""
-
-    def __init__(self, stops, on_piece: Callable[[str], None] | None = None):
-        self.stops, self.on_piece = tuple(stops), on_piece
-        self.raw, self.sent, self.hit = "", "", False
-
-    def feed(self, chunk: str) -> bool:
-        """Take more text; False once a stop string has appeared (generation should end)."""
-        if self.hit:
-            return False
-        self.raw += chunk
-        cut = find_stop(self.raw, self.stops) if self.stops else -1
-        if cut >= 0:
-            self.hit = True
-            self._send(self.raw[:cut])
-            return False
-        self._send(self.raw[:len(self.raw) - held_back(self.raw, self.stops)] if self.stops else self.raw)
-        return True
-
-    def finish(self) -> str:
-        """Release what was held back; returns the whole visible completion."""
-        visible = cut_at_stop(self.raw, self.stops)
-        self._send(visible)
-        return visible
-
-    @property
-    def text(self) -> str:
-        return cut_at_stop(self.raw, self.stops)
-
-    def _send(self, visible: str) -> None:
-        if len(visible) > len(self.sent):
-            piece, self.sent = visible[len(self.sent):], visible
-            if self.on_piece is not None:
-                self.on_piece(piece)
-
-
-class CompletionEngine:
-    """Base of engines whose model produces text chunks for one prompt at a time.
-
-    A subclass sets ``backend``, ``preset``, ``tokenizer``, ``model_id``, ``revision`` and
-    implements ``count_tokens``, ``context_limit`` and ``_complete``. Beam search is not
-    available (llama.cpp and OpenAI completions have none): ``num_beams > 1`` runs greedy,
-    with a warning logged once, and the record says ``num_beams=1``
-    (``extra["num_beams_requested"]`` keeps the request).
-    """
-
-    backend = "?"
-    device = "cpu"
-    revision: str | None = None
-    _warned_beams = False
-
-    @property
-    def loaded(self):
-        """Stands in for ``Engine.loaded``: this engine has ``revision``, ``preset``, ``model_id``
-        and ``load_s`` itself."""
-        return self
-
-    def close(self) -> None:
-        """Free the model or connection (the engine can't generate afterwards)."""
-
-    # --- subclass hooks ---------------------------------------------------------------------
-    def count_tokens(self, text: str) -> int:
-        raise NotImplementedError
-
-    def context_limit(self) -> int:
-        raise NotImplementedError
-
-    def _complete(self, prompt: str, params: GenParams, cancel: threading.Event,
-                  on_text: Callable[[str], bool], stream: bool) -> tuple[int, int]:
-        """Generate for ``prompt`` (``params`` already fit the context), passing raw text chunks
-        to ``on_text`` and ending as soon as it returns False or ``cancel`` is set; returns
-        (prompt tokens, completion tokens). ``stream=False``: nobody watches the pieces (an
-        engine may fetch the text in one go)."""
-        raise NotImplementedError
-
-    # --- shared ---------------------------------------------------------------------------
-    def _check_group(self, group: int | None) -> None:
-        if group is not None and self.preset.group_adapters:
-            raise ModelError(f"X-ALMA group adapters need the transformers backend ({self.backend} can't "
-                             "switch PEFT adapters per request).")
-
-    def _decoding(self, params: GenParams) -> GenParams:
-        if params.num_beams <= 1:
-            return params
-        if not self._warned_beams:
-            self._warned_beams = True
-            log.warning("%s has no beam search: num_beams=%d runs greedy instead.", self.backend,
-                        params.num_beams)
-        return params.replace(num_beams=1, do_sample=False)
-
-    def _fit(self, prompt_tokens: int, params: GenParams) -> GenParams:
-        return fit_to_context(self.model_id, self.context_limit(), prompt_tokens, params)
-
-    @staticmethod
-    def _error_text(exc: BaseException) -> str:
-        return str(exc) if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"
-
-    def _one(self, prompt: str, params: GenParams, group: int | None, cancel: threading.Event,
-             on_piece: Callable[[str], None] | None = None) -> Generation:
-        """One completion as a ``Generation``; failures become ``status="error"`` records."""
-        t0, used, ptoks, ctoks, status, error = time.monotonic(), params, 0, 0, "complete", None
-        filt = StopFilter(params.stop, on_piece)
-
-        def on_text(chunk: str) -> bool:
-            return filt.feed(chunk) and not cancel.is_set()
-
-        try:
-            self._check_group(group)
-            used = self._fit(self.count_tokens(prompt), self._decoding(params))
-            ptoks, ctoks = self._complete(prompt, used, cancel, on_text, stream=on_piece is not None)
-            filt.finish()
-            status = "stopped" if cancel.is_set() else "complete"
-        except Exception as exc:  # reported in the record, never raised into the caller
-            status, error = "error", self._error_text(exc)
-        extra = {"backend": self.backend}
-        if params.num_beams > 1:
-            extra["num_beams_requested"] = params.num_beams
-        if group is not None:
-            extra["adapter_group"] = group
-        return Generation(prompt=prompt, text=filt.text, model_id=self.model_id, revision=self.revision,
-                          adapter=self.preset.adapter, params=used.as_dict(), prompt_tokens=ptoks,
-                          completion_tokens=ctoks, ttft_s=None, duration_s=time.monotonic() - t0,
-                          status=status, error=error, extra=extra)
-
-    def stream(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> StreamHandle:
-        """Start generating in a worker thread; iterate the handle for text pieces."""
-        handle = StreamHandle()
-        handle._thread = threading.Thread(target=self._run_stream, args=(handle, prompt, params, adapter_group),
-                                          name=f"hintmt-{self.backend}", daemon=True)
-        handle._thread.start()
-        return handle
-
-    def _run_stream(self, h: StreamHandle, prompt: str, params: GenParams, group) -> None:
-        try:
-            h._result = self._one(prompt, params, group, h._cancel, h._put)
-        finally:
-            h._q.put(_END)
-
-    def generate(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> Generation:
-        """One completion, not streamed."""
-        return self._one(prompt, params, adapter_group, threading.Event())
-
-    def generate_batch(self, prompts: list[str], params: GenParams,
-                       adapter_group: int | None = None) -> list[Generation]:
-        """Completions for several prompts, one after the other (one record each)."""
-        return [self.generate(p, params, adapter_group) for p in prompts]

@@ -9,36 +9,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ModelError
-from .params import GenParams
+from models.errors import ModelError
+from models.params import GenParams
+from prompts.languages import ALMA_LANGUAGES, PARROT_TRAINED_LANGUAGES, XALMA_GROUPS, XALMA_LANGUAGES
+from prompts.styles import STYLE_NAMES, get_style
 
-STYLES = ("parrot", "alma", "x-alma", "llamax", "chat")
 AUTO = "auto"  # style of a custom model not yet inspected: decided by load_model
 
-# X-ALMA routes a pair to the group of its non-English side (same table as prompts.languages).
-XALMA_GROUPS: dict[int, tuple[str, ...]] = {
-    1: ("da", "nl", "de", "is", "no", "sv", "af"),
-    2: ("ca", "ro", "gl", "it", "pt", "es"),
-    3: ("bg", "mk", "sr", "uk", "ru"),
-    4: ("id", "ms", "th", "vi", "mg", "fr"),
-    5: ("hu", "el", "cs", "pl", "lt", "lv"),
-    6: ("ka", "zh", "ja", "ko", "fi", "et"),
-    7: ("gu", "hi", "mr", "ne", "ur"),
-    8: ("az", "kk", "ky", "tr", "uz", "ar", "he", "fa"),
-}
-ALMA_LANGS = ("en", "de", "cs", "is", "zh", "ru")
-XALMA_LANGS = ("en",) + tuple(code for g in sorted(XALMA_GROUPS) for code in XALMA_GROUPS[g])
-PARROT_LANGS = ("en", "de", "ja", "zh")
-
 # Decoding as the authors ran their evaluations (see REFERENCE §1).
-STYLE_DECODING = {
-    "alma": GenParams(max_new_tokens=256, num_beams=5),
-    "x-alma": GenParams(max_new_tokens=256, num_beams=5),
-    "parrot": GenParams(max_new_tokens=256, num_beams=4),
-    "llamax": GenParams(max_new_tokens=256, num_beams=4),
-    "chat": GenParams(max_new_tokens=256),
-    AUTO: GenParams(max_new_tokens=256),
-}
+STYLE_DECODING = {**{name: GenParams(**get_style(name).decoding) for name in STYLE_NAMES},
+                  AUTO: GenParams(max_new_tokens=256)}
 
 
 @dataclass(frozen=True)
@@ -84,16 +64,16 @@ def _build() -> dict[str, Preset]:
         s = size.lower()
         ps += [
             _p(f"alma-{s}", f"haoranxu/ALMA-{size}", "alma", size,
-               f"ALMA-{size}: full-weight fine-tuned LLaMA-2 translator.", languages=ALMA_LANGS),
+               f"ALMA-{size}: full-weight fine-tuned LLaMA-2 translator.", languages=ALMA_LANGUAGES),
             _p(f"alma-{s}-lora", f"haoranxu/ALMA-{size}-Pretrain", "alma", size,
-               f"ALMA-{size}-LoRA: Pretrain base + LoRA adapter.", languages=ALMA_LANGS,
+               f"ALMA-{size}-LoRA: Pretrain base + LoRA adapter.", languages=ALMA_LANGUAGES,
                adapter=f"haoranxu/ALMA-{size}-Pretrain-LoRA"),
             _p(f"alma-{s}-r", f"haoranxu/ALMA-{size}-R", "alma", size,
-               f"ALMA-{size}-R: ALMA-LoRA further trained with CPO (LoRA merged).", languages=ALMA_LANGS),
+               f"ALMA-{size}-R: ALMA-LoRA further trained with CPO (LoRA merged).", languages=ALMA_LANGUAGES),
         ]
     ps.append(_p("x-alma", "haoranxu/X-ALMA-13B-Pretrain", "x-alma", "13B",
                  "X-ALMA: one 13B base with 8 language-group adapters, switched per request (50 languages).",
-                 languages=XALMA_LANGS,
+                 languages=XALMA_LANGUAGES,
                  group_adapters={g: f"haoranxu/X-ALMA-13B-Group{g}" for g in XALMA_GROUPS}))
     for g, langs in XALMA_GROUPS.items():
         ps.append(_p(f"x-alma-group{g}", f"haoranxu/X-ALMA-13B-Group{g}", "x-alma", "13B",
@@ -104,12 +84,12 @@ def _build() -> dict[str, Preset]:
         _p("llamax3-8b-alpaca", "LLaMAX/LLaMAX3-8B-Alpaca", "llamax", "8B",
            "LLaMAX3-8B-Alpaca: LLaMA-3 continued on 100+ languages, Alpaca-tuned."),
         _p("parrot-7b", "wxjiao/ParroT-7b", "parrot", "7B",
-           "ParroT-7b: LLaMA-7B tuned on translation instructions.", languages=PARROT_LANGS),
+           "ParroT-7b: LLaMA-7B tuned on translation instructions.", languages=PARROT_TRAINED_LANGUAGES),
         _p("parrot-hint-7b", "wxjiao/ParroT-Hint-7b", "parrot", "7B",
            "ParroT-Hint-7b: ParroT with error-level hints (no/minor/major errors, preferred).",
-           languages=PARROT_LANGS),
+           languages=PARROT_TRAINED_LANGUAGES),
         _p("parrot-hint-7b-lora", "wxjiao/llama-7b", "parrot", "7B",
-           "ParroT-Hint-7b-LoRA: LLaMA-7B + hint LoRA adapter.", languages=PARROT_LANGS,
+           "ParroT-Hint-7b-LoRA: LLaMA-7B + hint LoRA adapter.", languages=PARROT_TRAINED_LANGUAGES,
            adapter="wxjiao/ParroT-Hint-7b-lora"),
     ]
     return {p.name: p for p in ps}
@@ -121,7 +101,7 @@ DEFAULT_PRESET = "smollm2"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*/[\w.-]+$")
 
 
-def _looks_like_path(s: str) -> bool:
+def looks_like_path(s: str) -> bool:
     return s.startswith(("/", "./", "../", "~", ".\\")) or s.lower().endswith(".gguf") or Path(s).exists()
 
 
@@ -137,8 +117,8 @@ def detect_style(folder: Path) -> str:
 
 
 def _check_style(style: str | None) -> None:
-    if style is not None and style not in STYLES:
-        raise ModelError(f"Unknown prompt style {style!r}; choose one of: {', '.join(STYLES)}.")
+    if style is not None and style not in STYLE_NAMES:
+        raise ModelError(f"Unknown prompt style {style!r}; choose one of: {', '.join(STYLE_NAMES)}.")
 
 
 def _custom(name: str, model_id: str, style: str, adapter, gguf_file) -> Preset:
@@ -162,7 +142,7 @@ def resolve_preset(model: str | None, adapter: str | None = None, style: str | N
         p = PRESETS.get(model) or PRESETS[model.lower()]
         changes = {k: v for k, v in (("adapter", adapter), ("style", style), ("gguf_file", gguf_file)) if v}
         return p.replace(**changes) if changes else p
-    if _looks_like_path(model):
+    if looks_like_path(model):
         path = Path(model).expanduser()
         if path.suffix.lower() == ".gguf":
             return _custom(model, str(path), style or AUTO, adapter, path.name)
@@ -195,3 +175,24 @@ def describe_presets() -> list[dict]:
                      "languages": list(p.languages) if p.languages else None,
                      "size": p.size, "description": p.description})
     return rows
+
+
+def is_gguf(preset: Preset) -> bool:
+    """True when the preset's weights are a GGUF file (llama.cpp can run it)."""
+    return preset.embedded or bool(preset.gguf_file) or preset.model_id.lower().endswith(".gguf")
+
+
+def finish_preset(preset: Preset, tokenizer, n_params: int) -> Preset:
+    """``preset`` completed from the loaded model: an ``auto`` style becomes ``chat`` when the
+    tokenizer has a chat template (else ``alma``, with that style's decoding), and a missing
+    size is read from the parameter count."""
+    changes = {}
+    if preset.style == AUTO:
+        style = "chat" if getattr(tokenizer, "chat_template", None) else "alma"
+        changes["style"] = style
+        if preset.decoding == STYLE_DECODING[AUTO]:
+            changes["decoding"] = STYLE_DECODING[style]
+    if not preset.size and n_params > 0:
+        n = n_params
+        changes["size"] = f"{n / 1e9:.1f}B" if n >= 1e9 else f"{n / 1e6:.0f}M" if n >= 1e6 else f"{n / 1e3:.0f}K"
+    return preset.replace(**changes) if changes else preset

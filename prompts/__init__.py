@@ -1,10 +1,13 @@
-"""Pure-Python source of truth for prompts, language tables, hints, output cleaning,
-segmentation and language detection. Imports neither torch, transformers nor gradio.
+"""Pure-Python source of truth for prompts: the style registry (styles.py), the families'
+layouts (layouts.py), prompt building (templates.py), language tables (languages.py), output
+cleaning (extract.py), segmentation (segment.py) and language detection (langid/).
+
+Imports no other package of the project, and neither torch, transformers nor gradio.
 """
 
-from .detect import Detection, detect_language
-from .extract import END_MARKERS, extract_translation
-from .languages import (
+from prompts.langid.detect import Detection, detect_language
+from prompts.extract import END_MARKERS, extract_chat_reply, extract_translation
+from prompts.languages import (
     ALMA_LANGUAGES,
     ALMA_R_LANGUAGES,
     LANGUAGES,
@@ -13,13 +16,12 @@ from .languages import (
     XALMA_LANGUAGES,
     lang_name,
     normalize_code,
-    style_languages,
     xalma_group,
 )
-from .segment import Segmented, split_segments
-from .templates import (
-    HINT_LABELS,
-    PARROT_HINTS,
+from prompts.layouts import HINT_LABELS, PARROT_HINTS
+from prompts.segment import Segmented, split_segments
+from prompts.styles import STYLE_NAMES, Style, get_style, style_languages
+from prompts.templates import (
     STYLES,
     build_chat_prompt,
     build_prompt,
@@ -29,6 +31,7 @@ from .templates import (
 __all__ = [
     "ALMA_LANGUAGES", "ALMA_R_LANGUAGES", "Detection", "END_MARKERS", "HINT_LABELS", "LANGUAGES",
     "LLAMAX_LANGUAGES", "PARROT_HINTS", "STYLES", "Segmented", "XALMA_GROUPS", "XALMA_LANGUAGES",
-    "build_chat_prompt", "build_prompt", "detect_language", "extract_translation", "lang_name",
+    "STYLE_NAMES", "Style", "build_chat_prompt", "build_prompt", "detect_language", "extract_chat_reply",
+    "extract_translation", "get_style", "lang_name",
     "normalize_code", "split_segments", "stop_strings", "style_languages", "xalma_group",
 ]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .languages import LANGUAGES, normalize_code
-from .templates import STYLES
+from prompts.languages import LANGUAGES, normalize_code
+from prompts.styles import ALPACA, LINE, get_style
 
 # End-of-turn / end-of-text markers of common chat templates, and the start of a
 # new turn: the reply ends at the first of these.
@@ -89,13 +89,22 @@ def extract_translation(style: str, completion: str, src: str | None = None, tgt
     in every style and the result is stripped. ``src`` is accepted for symmetry.
     ValueError only for an unknown ``style``.
     """
-    if style not in STYLES:
-        raise ValueError(f"unknown style {style!r}; expected one of {STYLES}")
+    return clean_completion(get_style(style).extract, completion, tgt)
+
+
+def extract_chat_reply(style: str, completion: str) -> str:
+    """A free-chat reply in ``completion``: Alpaca-layout styles cut runaway ``###`` blocks,
+    the others keep the reply up to the first end marker."""
+    return clean_completion(get_style(style).chat_extract, completion, None)
+
+
+def clean_completion(kind: str, completion: str, tgt: str | None) -> str:
+    """``completion`` cleaned the ``kind`` way (prompts.styles LINE, ALPACA or PLAIN)."""
     if not isinstance(completion, str):
         completion = "" if completion is None else str(completion)
     text = cut_at_end_marker(completion)
-    if style in ("alma", "x-alma"):
+    if kind == LINE:
         return _extract_alma(text, tgt)
-    if style in ("parrot", "llamax"):
+    if kind == ALPACA:
         return _extract_alpaca(text)
     return text.strip()

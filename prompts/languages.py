@@ -73,6 +73,7 @@ _LANG_TO_GROUP = {lang: g for g, langs in XALMA_GROUPS.items() for lang in langs
 ALMA_LANGUAGES: tuple[str, ...] = ("en", "de", "cs", "is", "zh", "ru")
 ALMA_R_LANGUAGES: tuple[str, ...] = ALMA_LANGUAGES + ("ja", "uk", "ha", "ro", "gu")
 XALMA_LANGUAGES: tuple[str, ...] = ("en",) + tuple(_LANG_TO_GROUP)
+ALMA_TABLE_LANGUAGES: tuple[str, ...] = tuple(_ALMA_TABLE)  # English + X-ALMA's 50
 PARROT_TRAINED_LANGUAGES: tuple[str, ...] = ("en", "de", "ja", "zh")
 # Flores-101 with the codes above (LLaMAX's ~100 languages).
 LLAMAX_LANGUAGES: tuple[str, ...] = tuple(
@@ -103,10 +104,11 @@ def normalize_code(code: str) -> str:
     return key
 
 
-def lang_name(code: str, style: str | None = None) -> str:
-    """English name used in prompts for ``code`` (ParroT's own names for de/en/ja/zh)."""
+def lang_name(code: str, parrot_names: bool = False) -> str:
+    """English name used in prompts for ``code`` (with ``parrot_names``, ParroT's own names
+    for de/en/ja/zh)."""
     key = normalize_code(code)
-    if style == "parrot" and key in _PARROT_NAMES:
+    if parrot_names and key in _PARROT_NAMES:
         return _PARROT_NAMES[key]
     return LANGUAGES[key]
 
@@ -119,23 +121,3 @@ def xalma_group(lang: str) -> int:
     if key not in _LANG_TO_GROUP:
         raise ValueError(f"language {lang!r} ({LANGUAGES[key]}) is not one of X-ALMA's 50 languages")
     return _LANG_TO_GROUP[key]
-
-
-def style_languages(style: str) -> tuple[str, ...]:
-    """Languages a prompt style (model family) can translate between.
-
-    alma: ALMA's six (ALMA-R's extra names are in ``ALMA_R_LANGUAGES``);
-    x-alma: English plus the 50 group languages; parrot: trained on en/de/ja/zh
-    but promptable for every ALMA-table language, so the ALMA table;
-    llamax: Flores-101; chat: every language in ``LANGUAGES``.
-    """
-    table = {
-        "alma": ALMA_LANGUAGES,
-        "x-alma": XALMA_LANGUAGES,
-        "parrot": tuple(_ALMA_TABLE),
-        "llamax": LLAMAX_LANGUAGES,
-        "chat": tuple(LANGUAGES),
-    }
-    if style not in table:
-        raise ValueError(f"unknown style {style!r}; expected one of {tuple(table)}")
-    return table[style]

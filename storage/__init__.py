@@ -7,11 +7,11 @@
 
 Every call takes the owning user's id; other users' rows raise NotFound.
 """
-from .errors import NotFound, StorageError
-from .export import export_pairs
-from .info import ConversationInfo, FeedbackInfo, MessageInfo, PairInfo, UserInfo
-from .schema import DEFAULT_TITLE, PAIR_KINDS, ROLES, STATUSES
-from .store import Store, open_store
+from storage.errors import NotFound, StorageError
+from storage.export import export_pairs
+from storage.info import ConversationInfo, FeedbackInfo, MessageInfo, PairInfo, UserInfo
+from storage.schema import DEFAULT_TITLE, PAIR_KINDS, ROLES, STATUSES
+from storage.store import Store, open_store
 
 __all__ = [
     "open_store", "Store", "StorageError", "NotFound", "export_pairs",

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import NotFound
-from .schema import Conversation, Message, User
+from storage.errors import NotFound
+from storage.schema import Conversation, Message, User
 
 
 def as_id(value: Any, what: str) -> int:

@@ -29,8 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Callable, Iterator
 
-from .errors import StorageError
-from .info import PairInfo
+from storage.errors import StorageError
+from storage.info import PairInfo
 
 FORMATS = ("trl", "alma-r", "full")
 SCORERS = ("kiwi", "xcomet", "kiwi_xcomet")

@@ -19,9 +19,9 @@ from sqlalchemy import (JSON, Column, Connection, DateTime, Engine, Float, Forei
                         Integer, MetaData, String, Table, Text, UniqueConstraint, insert,
                         select, text)
 
-from .errors import StorageError
-from .schema import utcnow
-from .url import WRITE_TX
+from storage.errors import StorageError
+from storage.schema import utcnow
+from storage.connection import WRITE_TX
 
 _registry = MetaData()
 SCHEMA_MIGRATIONS = Table(
@@ -171,7 +171,7 @@ def migrate(engine: Engine, upto: int | None = None) -> list[str]:
     """Apply the missing steps (the first `upto` only, when given); returns the names applied.
 
     Runs in one write transaction, so two processes opening the same database don't race
-    (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory write lock, see storage.url).
+    (SQLite: BEGIN IMMEDIATE; PostgreSQL: the advisory write lock, see storage.connection).
     A database with steps this code doesn't know (written by a newer app) is refused.
     """
     token = WRITE_TX.set(True)

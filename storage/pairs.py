@@ -7,12 +7,12 @@ import re
 from datetime import date, datetime, timezone
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from .access import conversation_of, message_of, user_of
-from .info import FeedbackInfo, PairInfo
-from .schema import PAIR_KINDS, Feedback, PreferencePair
+from storage.access import conversation_of, message_of, user_of
+from storage.info import FeedbackInfo, PairInfo
+from storage.schema import PAIR_KINDS, Feedback, PreferencePair
 
 _PAIR = re.compile(r"^([a-z]{2,3})-([a-z]{2,3})$")
 
@@ -93,14 +93,6 @@ class FeedbackAndPairs:
             fb.created = datetime.now(timezone.utc)
             s.flush()
             return fb.id
-
-    def unrate(self, user_id: int, msg_id: int) -> bool:
-        """Remove this user's rating of a message; True if there was one."""
-        with self._write() as s:
-            msg = message_of(s, user_id, msg_id)
-            res = s.execute(delete(Feedback).where(Feedback.message_id == msg.id,
-                                                   Feedback.user_id == int(user_id)))
-            return bool(res.rowcount)
 
     def feedback_for(self, user_id: int, msg_id: int) -> FeedbackInfo | None:
         with self._read() as s:

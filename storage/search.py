@@ -12,8 +12,8 @@ import re
 from sqlalchemy import Connection, select, text
 from sqlalchemy.orm import Session
 
-from .info import ConversationInfo
-from .schema import Conversation, Message
+from storage.info import ConversationInfo
+from storage.schema import Conversation, Message
 
 _WORD = re.compile(r"[^\W_]+")
 _MAX_HITS = 5000  # message hits scanned per search (snippets come from the first per conversation)

@@ -16,14 +16,14 @@ from sqlalchemy import URL, Engine, delete, select, update
 from sqlalchemy.exc import NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from .access import as_id, conversation_of, message_of, user_of
-from .errors import NotFound, StorageError, friendly_error
-from .info import ConversationInfo, MessageInfo, UserInfo
-from .migrations import migrate
-from .pairs import FeedbackAndPairs
-from .schema import DEFAULT_TITLE, ROLES, STATUSES, Conversation, Message, User
-from .search import has_fts, search_conversations
-from .url import WRITE_TX, display_url, make_engine, resolve_url
+from storage.access import as_id, conversation_of, message_of, user_of
+from storage.errors import NotFound, StorageError, friendly_error
+from storage.info import ConversationInfo, MessageInfo, UserInfo
+from storage.migrations import migrate
+from storage.pairs import FeedbackAndPairs
+from storage.schema import DEFAULT_TITLE, ROLES, STATUSES, Conversation, Message, User
+from storage.search import has_fts, search_conversations
+from storage.connection import WRITE_TX, display_url, make_engine, resolve_url
 
 TITLE_CHARS = 60
 # Message columns callers may set; `revision` is accepted as another name of model_revision.

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from chat.cli import main
+from cli.main import main
 
 torch = pytest.importorskip("torch")
 
@@ -70,7 +70,7 @@ def test_quick_bench_on_tiny_model(tiny_model_dir, tmp_path, capsys, monkeypatch
 
 
 def test_raw_baseline_matches_the_engine(tiny_engine):
-    from chat.bench_baselines import raw_generate
+    from bench.baselines import raw_generate
     from models import GenParams
 
     prompt = "Translate this from German to English:\nGerman: Die Katze sitzt.\nEnglish:"
@@ -94,9 +94,9 @@ def test_llamacpp_raw_baseline_matches_the_engine():
 
     need_llamacpp()
     embedded_gguf()
-    from chat.bench_baselines import fresh_state, raw_generate
+    from bench.baselines import fresh_state, raw_generate
     from models import GenParams
-    from models.llamacpp_engine import LlamaCppEngine
+    from models.engines.llamacpp import LlamaCppEngine
     from prompts import build_prompt
 
     engine = LlamaCppEngine.load("smollm2")
@@ -122,22 +122,20 @@ def test_llamacpp_raw_baseline_matches_the_engine():
 
 
 def test_raw_baseline_dispatch():
-    from chat.bench_baselines import Run, raw_generate
+    from bench.baselines import Run, raw_generate
     from chat.settings import UserError
     from models import GenParams
 
-    class OwnBaseline:
-        def raw_generate(self, prompt, params):
-            return Run(params.max_new_tokens, 0.5, 0.1, len(prompt))
+    class Remote:
+        backend = "openai"
 
-    run = raw_generate(OwnBaseline(), "abc", GenParams(max_new_tokens=7))
-    assert (run.tokens, run.prompt_tokens, run.tok_per_s) == (7, 3, 14.0)
-    with pytest.raises(UserError, match="no raw baseline for object"):
-        raw_generate(object(), "abc", GenParams())
+    assert Run(7, 0.5, 0.1, 3).tok_per_s == 14.0
+    with pytest.raises(UserError, match="no raw baseline for the openai backend"):
+        raw_generate(Remote(), "abc", GenParams())
 
 
 def test_sentences_come_from_a_wmt_folder_when_given(tmp_path):
-    from chat import bench_data
+    from bench import data as bench_data
     from prompts import split_segments
 
     rows = [{"source": f"Das ist der Satz Nummer {i} in diesem Test.", "reference": f"This is sentence {i}.",
@@ -176,7 +174,7 @@ def test_bench_errors_are_messages(capsys):
 # -- GPU mode --------------------------------------------------------------------------------
 
 def test_llama2_7b_shape_on_meta_device():
-    from models import gpu_bench
+    from bench import gpu as gpu_bench
 
     model = gpu_bench.build_model("llama2-7b", "meta", torch.float16)
     n = sum(p.numel() for p in model.parameters())
@@ -193,7 +191,7 @@ def test_llama2_7b_shape_on_meta_device():
     ("NVIDIA L4", 0.3), ("NVIDIA L40S", 0.864), ("Tesla T4", 0.32), ("NVIDIA GeForce RTX 4090", 1.008),
     ("Some Future Accelerator", None)])
 def test_bandwidth_table(name, tbs):
-    from models.gpu_bench import hbm_bandwidth_tbs
+    from bench.gpu import hbm_bandwidth_tbs
 
     assert hbm_bandwidth_tbs(name) == tbs
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chat import cli
+import cli.main as cli
 from tests.test_scoring import EN, perturb, write
 
 pytest.importorskip("sacrebleu")

@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 
 from chat.feedback import Feedback
-from chat.handlers import Handlers
+from chat.web.handlers import Handlers
 from chat.identity import new_browser_key
 from chat.model_host import ModelHost
 from chat.session import ChatSession
@@ -37,9 +37,9 @@ def test_hf_account_wins_over_the_browser_key(handlers):
     anonymous = handlers.on_load(laptop[0])
     assert laptop[1] == phone[1]  # the same account on two browsers sees one history
     assert anonymous[1] != laptop[1]  # signed out, the browser is someone else
-    conv = handlers.store.create_conversation(laptop[1])
-    assert [c.id for c in handlers.store.list_conversations(phone[1])] == [conv]
-    assert handlers.store.list_conversations(anonymous[1]) == []
+    conv = handlers.session.store.create_conversation(laptop[1])
+    assert [c.id for c in handlers.session.store.list_conversations(phone[1])] == [conv]
+    assert handlers.session.store.list_conversations(anonymous[1]) == []
 
 
 def test_gradio_injects_the_profile_into_on_load():
@@ -57,7 +57,7 @@ def test_gradio_injects_the_profile_into_on_load():
 
 @pytest.mark.parametrize("client_id, expected", [(None, False), ("space-oauth-id", True)])
 def test_login_button_only_on_spaces_with_oauth(monkeypatch, handlers, client_id, expected):
-    from chat.ui import build_ui
+    from chat.web.ui import build_ui
 
     if client_id:  # what a Space with `hf_oauth: true` sets
         import gradio.oauth

@@ -18,7 +18,7 @@ COUNTING = "1, 2, 3, 4, 5, 6, 7,"  # a raw prompt greedy decoding continues for 
 def engine():
     need_llamacpp()
     embedded_gguf()
-    from models.llamacpp_engine import LlamaCppEngine
+    from models.engines.llamacpp import LlamaCppEngine
 
     # One thread: these tests check behaviour, not speed (the default count is checked below).
     eng = LlamaCppEngine.load("smollm2", n_threads=1)
@@ -169,7 +169,7 @@ def test_backend_auto_picks_llamacpp_for_gguf_models():
 
 def test_adapters_that_need_transformers_are_refused():
     need_llamacpp()
-    from models.llamacpp_engine import LlamaCppEngine
+    from models.engines.llamacpp import LlamaCppEngine
 
     with pytest.raises(ModelError, match="PEFT adapter: it needs the transformers backend"):
         LlamaCppEngine.load(resolve_preset("smollm2", adapter="owner/peft-lora"))
@@ -186,7 +186,7 @@ def test_chat_session_turn_on_llamacpp(tmp_path):
     from chat.model_host import ModelHost
     from chat.session import ChatSession
     from chat.settings import TurnSettings
-    from models.llamacpp_engine import default_threads
+    from models.engines.llamacpp import default_threads
     from storage import open_store
 
     host = ModelHost("smollm2")  # backend auto, default threads
@@ -227,7 +227,7 @@ def test_chat_session_turn_on_llamacpp(tmp_path):
 def test_cli_translate_on_llamacpp(capsys):
     need_llamacpp()
     embedded_gguf()
-    from chat.cli import main
+    from cli.main import main
 
     rc = main(["translate", "--backend", "llamacpp", "--from", "de", "--to", "en", "--max-new-tokens", "16",
                "Guten Morgen."])

@@ -6,7 +6,7 @@ import time
 import pytest
 
 from models import GenParams, ModelError, embedded_gguf_path
-from models import embedded, gguf
+from models.loading import embedded, gguf
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ def test_stop_strings_cut(tiny_engine):
 
 
 def test_partial_stop_held_back():
-    from models.stopping import held_back
+    from models.engines.stopping import held_back
 
     assert held_back("abc ##", ("###",)) == 2
     assert held_back("abc", ("###",)) == 0

@@ -141,7 +141,7 @@ def test_offline_hub_id_names_the_model(monkeypatch, tiny_model_dir):
 
 
 def test_unreachable_hub_fails_fast(monkeypatch):
-    from models import hub
+    from models.loading import hub
 
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.setattr(hub, "offline_mode", lambda: False)
@@ -151,7 +151,7 @@ def test_unreachable_hub_fails_fast(monkeypatch):
 
 
 def test_hub_error_messages():
-    from models.hub import explain
+    from models.loading.hub import explain
 
     class GatedRepoError(Exception):
         pass
@@ -163,8 +163,8 @@ def test_hub_error_messages():
 
 
 def test_not_enough_memory(monkeypatch):
-    import models.loader as loader
-    from models import memory
+    import models.loading.loader as loader
+    from models.loading import memory
 
     monkeypatch.setattr(memory, "available_ram", lambda: 2 * 10**9)
     monkeypatch.delenv("HINTMT_SKIP_MEMORY_CHECK", raising=False)

@@ -60,8 +60,8 @@ def test_xalma_group_errors(code, message):
 
 def test_lang_name():
     assert lang_name("is") == "Icelandic"
-    assert lang_name("zh", "parrot") == "Chinese"
-    assert lang_name("de", style="parrot") == "German"
+    assert lang_name("zh", parrot_names=True) == "Chinese"
+    assert lang_name("de", parrot_names=True) == "German"
     assert lang_name("zh-tw") == "Chinese"
     with pytest.raises(ValueError, match="'qq'"):
         lang_name("qq")

@@ -11,7 +11,7 @@ from prompts import (
     extract_translation,
     split_segments,
 )
-from prompts.detect import Detection, detect_language
+from prompts.langid.detect import Detection, detect_language
 
 CODES = sorted(LANGUAGES)
 text = st.text(max_size=200)

@@ -14,7 +14,7 @@ from prompts import (
     END_MARKERS, LANGUAGES, PARROT_HINTS, STYLES, Detection, build_chat_prompt, build_prompt,
     detect_language, extract_translation, normalize_code, split_segments, stop_strings,
 )
-from prompts.detect import _detect
+from prompts.langid.detect import _detect
 from tests.fixtures_models import build_tokenizer
 
 # Any code point, surrogates and controls included (hypothesis' default text has no surrogates).

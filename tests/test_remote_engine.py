@@ -15,7 +15,7 @@ COUNTING = "1, 2, 3, 4, 5, 6, 7,"  # a raw prompt greedy decoding continues for 
 
 @pytest.fixture(scope="module")
 def remote(llama_server):
-    from models.remote_engine import RemoteEngine
+    from models.engines.remote import RemoteEngine
 
     eng = RemoteEngine.connect("smollm2", llama_server.base_url, api_key=API_KEY)
     yield eng
@@ -57,7 +57,7 @@ def test_streamed_pieces_join_to_the_generated_text(remote):
 
 def test_sends_the_same_raw_prompt_as_the_local_engine(remote):
     """Same GGUF, same prompt string: the server's greedy text equals llama.cpp's in-process one."""
-    from models.llamacpp_engine import LlamaCppEngine
+    from models.engines.llamacpp import LlamaCppEngine
 
     local = LlamaCppEngine.load("smollm2", n_threads=1)
     try:
@@ -127,7 +127,7 @@ def test_server_errors_reach_the_record(remote):
 
 
 def test_unreachable_wrong_path_and_wrong_key_are_clear_errors(llama_server):
-    from models.remote_engine import RemoteEngine
+    from models.engines.remote import RemoteEngine
 
     dead = f"http://127.0.0.1:{free_port()}/v1"
     with pytest.raises(ModelError, match=f"Cannot reach the model server at {dead}"):
@@ -180,7 +180,7 @@ def test_unreachable_server_fails_the_host_with_the_url():
 
 
 def test_cli_translate_through_the_server(llama_server, capsys):
-    from chat.cli import main
+    from cli.main import main
 
     rc = main(["translate", "--backend", "openai", "--base-url", llama_server.base_url, "--api-key", API_KEY,
                "--from", "de", "--to", "en", "--max-new-tokens", "16", "Guten Morgen."])

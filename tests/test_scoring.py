@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chat import cli
+import cli.main as cli
 
 pytest.importorskip("sacrebleu")
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import MetaData, create_engine
 
 from storage import Store, open_store
-from storage.url import resolve_url
+from storage.connection import resolve_url
 
 EXTERNAL_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["external"] if EXTERNAL_URL else [])

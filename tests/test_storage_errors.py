@@ -7,7 +7,7 @@ import sqlite3
 import pytest
 
 from storage import StorageError, open_store
-from storage.url import resolve_url
+from storage.connection import resolve_url
 
 
 def test_corrupt_file(tmp_path):

@@ -33,7 +33,6 @@ def _forged_calls(store, a, b):
         "get_message": lambda: store.get_message(u, a.reply),
         "alternatives": lambda: store.alternatives(u, a.question),
         "rate": lambda: store.rate(u, a.reply, -1),
-        "unrate": lambda: store.unrate(u, a.alt),
         "feedback_for": lambda: store.feedback_for(u, a.alt),
         "add_pair_chosen": lambda: store.add_pair(u, prompt=PROMPT, chosen="x", rejected="y",
                                                   kind="pick", chosen_message_id=a.reply),

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from storage import StorageError, open_store
 from storage.migrations import STEPS
-from storage.url import PG_WRITE_LOCK, resolve_url
+from storage.connection import PG_WRITE_LOCK, resolve_url
 from tests.test_storage_common import db_url, store  # noqa: F401
 
 

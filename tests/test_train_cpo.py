@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from models import ModelError, resolve_preset
-from models.preference_rows import read_pairs, to_standard
+from training.preference_rows import read_pairs, to_standard
 from prompts import build_prompt
 from storage import export_pairs, open_store
 
@@ -136,7 +136,7 @@ def test_malformed_rows_name_the_line(tmp_path):
 # --- errors before any training ---------------------------------------------------------------
 
 def _cli(*args: str) -> int:
-    from chat.cli import main
+    from cli.main import main
 
     return main(list(map(str, args)))
 
@@ -162,7 +162,7 @@ def test_too_few_and_too_long_pairs_are_clear_errors(pairs_db, tiny_model_dir, t
 
 
 def test_a_13b_model_on_cpu_is_refused_before_any_download():
-    from models.cpo import prepare_training
+    from training.cpo import prepare_training
 
     with pytest.raises(ModelError, match=r"about 13.0B parameters.*CUDA GPU.*--allow-cpu"):
         prepare_training(resolve_preset("alma-13b-lora"), device="cpu")
@@ -174,7 +174,7 @@ def test_a_13b_model_on_cpu_is_refused_before_any_download():
 # --- training on the tiny model ---------------------------------------------------------------
 
 def _log_probs(model, tokenizer, prompt: str, answer: str) -> float:
-    """log p(answer + EOS | prompt), written independently of models.cpo."""
+    """log p(answer + EOS | prompt), written independently of training.cpo."""
     import torch
 
     prompt_ids = tokenizer(prompt)["input_ids"]  # BOS added by the tokenizer
@@ -195,7 +195,7 @@ def trained(pairs_db, tiny_model_dir, tmp_path_factory):
     root = tmp_path_factory.mktemp("cpo")
     pairs = _export(pairs_db, root / "pairs.jsonl", pair="de-en")
     out = root / "adapter"
-    from chat.cli import main
+    from cli.main import main
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("HF_HUB_OFFLINE", "1")

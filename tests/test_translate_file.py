@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from chat.eval_io import read_column
-from chat.eval_resume import ResumableOutput
+from evaluation.columns import read_column
+from evaluation.resume import ResumableOutput
 
 ROOT = Path(__file__).resolve().parents[1]
 LINES = [
@@ -50,7 +50,7 @@ def chat_path(engine, text: str, settings) -> str:
 
 
 def batch_path(engine, lines, settings, **kw) -> list[str]:
-    from chat.eval_batch import translate_segments
+    from evaluation.batch import translate_segments
 
     return [t for batch in translate_segments(engine, lines, settings, **kw) for t in batch.texts]
 
@@ -140,7 +140,7 @@ def test_resume_after_a_killed_run(tiny_model_dir, tiny_engine, tmp_path):
 
 def test_a_segment_too_long_for_the_model_is_named(tiny_engine):
     """The error names the segment; the batches before it were already yielded (and so written)."""
-    from chat.eval_batch import translate_segments
+    from evaluation.batch import translate_segments
     from chat.settings import TurnSettings, UserError
     from models import ModelError
 

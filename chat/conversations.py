@@ -1,0 +1,74 @@
+"""A user's conversations as the page sees them: who the user is, their list, one
+conversation's turns and settings, renaming, deleting and exporting their pairs. The web
+layer asks this module instead of the store."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from chat.identity import hf_key
+from chat.render import Turn, group_turns
+from storage import NotFound, StorageError, export_pairs
+
+log = logging.getLogger(__name__)
+
+
+class Conversations:
+    """Conversation bookkeeping over one store; every call takes the owning user's id."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def sign_in(self, browser_key: str, hf_username: str | None = None, display_name: str | None = None) -> int:
+        """The user's id: the Hugging Face account when signed in, else this browser's key."""
+        if hf_username:
+            return self.store.ensure_user(hf_key(hf_username), display_name)
+        return self.store.ensure_user(browser_key)
+
+    def latest(self, user_id: int) -> int | None:
+        rows = self.store.list_conversations(user_id, limit=1)
+        return rows[0].id if rows else None
+
+    def settings(self, user_id: int, conv_id: int | None) -> dict | None:
+        return self.store.conversation_settings(user_id, conv_id) if conv_id is not None else None
+
+    def create(self, user_id: int, settings: dict) -> int:
+        return self.store.create_conversation(user_id, settings=settings)
+
+    def drop_if_empty(self, user_id: int, conv_id: int) -> bool:
+        """Delete a conversation that holds no message (made for a refused first message)."""
+        try:
+            if not self.store.messages(user_id, conv_id):
+                self.store.delete_conversation(user_id, conv_id)
+                return True
+        except (NotFound, StorageError) as err:
+            log.warning("could not drop the empty conversation: %s", err)
+        return False
+
+    def message(self, user_id: int, message_id: int):
+        return self.store.get_message(user_id, message_id)
+
+    def turns(self, user_id: int | None, conv_id: int | None) -> list[Turn]:
+        if user_id is None or conv_id is None:
+            return []
+        return group_turns(self.store.messages(user_id, conv_id))
+
+    def choices(self, user_id: int | None, query: str | None = None) -> list[tuple[str, int]]:
+        """(title, id) of the user's conversations, newest first, optionally searched."""
+        if user_id is None:
+            return []
+        return [(row.title or "Untitled", row.id)
+                for row in self.store.list_conversations(user_id, query=query or None)]
+
+    def pair_count(self, user_id: int | None) -> int:
+        return self.store.count_pairs(user_id) if user_id is not None else 0
+
+    def rename(self, user_id: int, conv_id: int, title: str) -> None:
+        self.store.rename_conversation(user_id, conv_id, title.strip()[:200])
+
+    def delete(self, user_id: int, conv_id: int) -> None:
+        self.store.delete_conversation(user_id, conv_id)
+
+    def export_pairs(self, user_id: int, out: Path) -> int:
+        """The user's preference pairs as TRL JSONL; the number of rows."""
+        return export_pairs(self.store, str(out), fmt="trl", user_id=user_id)

@@ -1,0 +1,3 @@
+"""The Gradio page: layout (ui.py), event handlers (handlers.py) and the views they
+return (views.py). Only wiring: everything it does goes through the session layer in
+`chat/`. The one package that imports gradio."""

@@ -1,0 +1,368 @@
+"""Event handlers: Gradio values in, session-layer calls, Gradio updates out.
+
+Every handler turns expected failures (bad input, a model not ready, a broken or
+foreign id) into a notice in the page; nothing typed by the user is lost.
+"""
+from __future__ import annotations
+
+import atexit
+import functools
+import inspect
+import logging
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import gradio as gr
+
+from prompts.styles import FREE_HINT, PARROT_HINT, hint_kind
+from models import PRESETS, ModelError
+from storage import NotFound, StorageError
+
+from chat.conversations import Conversations
+from chat.feedback import Feedback
+from chat.identity import new_browser_key, valid_browser_key
+from chat.model_host import ModelHost
+from chat.pipeline import check_text
+from chat.render import as_text, reply_markdown, strip_header
+from chat.session import ChatSession
+from chat.settings import TurnSettings, UserError
+from chat.web.views import (chat_view, compare_update, model_updates,
+                    status_markdown)
+
+log = logging.getLogger(__name__)
+# Exports handed to the browser (Gradio serves its own copy); removed when the process ends.
+EXPORT_DIR = Path(tempfile.mkdtemp(prefix="hintmt-export-"))
+atexit.register(shutil.rmtree, EXPORT_DIR, True)
+
+
+def warn(message: str) -> str:
+    """A failure notice; the message often echoes user input (a model name, a code), so it
+    is shown as text, never as HTML or Markdown."""
+    return f"⚠️ {as_text(message)}"
+
+
+def guarded(n_outputs: int, notice_at: int = 0):
+    """Run a handler; a known failure becomes a notice, other outputs stay unchanged."""
+    def wrap(fn):
+        @functools.wraps(fn)
+        def inner(*args):
+            try:
+                return fn(*args)
+            except (UserError, NotFound, StorageError, ValueError, ModelError) as err:
+                message = "That item does not exist." if isinstance(err, NotFound) else str(err)
+            except Exception as err:  # noqa: BLE001 - the page must never show a traceback
+                log.exception("handler %s failed", fn.__name__)
+                message = f"Something went wrong: {err}"
+            out = [gr.update()] * n_outputs
+            out[notice_at] = warn(message)
+            return tuple(out) if n_outputs > 1 else out[0]
+        return inner
+    return wrap
+
+
+@dataclass(frozen=True)
+class Controls:
+    """The page's turn controls, one structured input (ui.py passes them in this order)."""
+
+    src: str | None
+    tgt: str | None
+    hint_parrot: str | None
+    hint_free: str | None
+    mode: str | None
+    beams: float
+    temperature: float | None
+    top_p: float | None
+    max_new: float
+
+    def settings(self, style: str | None) -> TurnSettings:
+        """TurnSettings for a model of ``style`` (0 / negative sliders mean "preset default")."""
+        hint = None
+        if hint_kind(style) == PARROT_HINT and self.hint_parrot and self.hint_parrot != "none":
+            hint = self.hint_parrot
+        elif hint_kind(style) == FREE_HINT and self.hint_free and self.hint_free.strip():
+            hint = self.hint_free.strip()
+        t, p = self.temperature, self.top_p
+        return TurnSettings(src=self.src or "auto", tgt=self.tgt or "en", hint=hint, mode=self.mode or "translate",
+                            max_new_tokens=int(self.max_new) or None, num_beams=int(self.beams) or None,
+                            temperature=None if t is None or t < 0 else float(t),
+                            top_p=None if p is None or p >= 1.0 else float(p))
+
+
+CONTROL_COUNT = len(fields(Controls))
+
+
+def with_controls(at: int):
+    """Group the ``CONTROL_COUNT`` positional values from index ``at`` (after self) into one
+    ``Controls``: Gradio passes inputs positionally, the handler gets a structure."""
+    def grouped(args: tuple) -> tuple:
+        return (*args[:at], Controls(*args[at:at + CONTROL_COUNT]), *args[at + CONTROL_COUNT:])
+
+    def wrap(fn):
+        if inspect.isgeneratorfunction(fn):  # Gradio streams only from generator functions
+            def inner(self, *args):
+                yield from fn(self, *grouped(args))
+        else:
+            def inner(self, *args):
+                return fn(self, *grouped(args))
+        inner.__name__, inner.__doc__ = fn.__name__, fn.__doc__  # Gradio names the API endpoint after it
+        return inner
+    return wrap
+
+
+class Handlers:
+    """Event functions bound to one session layer."""
+
+    def __init__(self, session: ChatSession, feedback: Feedback, host: ModelHost,
+                 allow_any_model: bool = False):
+        """``allow_any_model``: the page may load hub ids and server folders, not only presets
+        (off by default: on a public server anyone could otherwise probe paths or load
+        arbitrary weights for everyone)."""
+        self.session, self.feedback, self.host = session, feedback, host
+        self.conversations = Conversations(session.store)
+        self.allow_any_model = allow_any_model
+
+    def _settings(self, controls: Controls) -> TurnSettings:
+        preset = self.host.status().preset
+        return controls.settings(preset.style if preset else None)
+
+    # -- page load and model status ---------------------------------------------------
+    def on_load(self, key, profile: gr.OAuthProfile | None = None):
+        """Identify the user (the HF account when signed in on a Space, else this browser's
+        key) and show their newest conversation."""
+        key = key if valid_browser_key(key) else new_browser_key()
+        username = profile.get("preferred_username") if profile else None
+        user_id = self.conversations.sign_in(key, username, profile.get("name") if profile else None)
+        conv_id = self.conversations.latest(user_id)
+        saved = TurnSettings.from_dict(self.conversations.settings(user_id, conv_id))
+        src_u, tgt_u, hp, hf = model_updates(self.host, saved.src, saved.tgt)
+        view = self.refresh(user_id, conv_id, {})
+        convs, title = view[-2:]
+        return (key, user_id, conv_id, {}, convs, title,
+                status_markdown(self.host), src_u, tgt_u, hp, hf) + view[:-3]
+
+    def on_tick(self, src, tgt):
+        status = self.host.status()
+        updates = model_updates(self.host, src, tgt) if status.ready else (gr.update(),) * 4
+        return (status_markdown(self.host),) + updates + (gr.Timer(active=status.state == "loading"),)
+
+    @guarded(3)
+    def on_load_model(self, name):
+        if not name:
+            raise UserError("Pick a model preset.")
+        name = name.strip()
+        if name not in PRESETS and not self.allow_any_model:
+            raise UserError(f"Unknown model '{name}': the page loads the listed presets. Start the "
+                            "app with --model (or --allow-any-model) for a hub id or a folder.")
+        self.host.start(name)
+        return f"Loading {name}…", status_markdown(self.host), gr.Timer(active=True)
+
+    # -- turns ------------------------------------------------------------------------
+    @with_controls(3)
+    def on_send(self, text, user_id, conv_id, controls: Controls, selected):
+        """Stream a reply; outputs: input box, notice, chat view, ids, conversation id."""
+        created = None
+        try:
+            settings = self._settings(controls)
+            if conv_id is None:
+                check_text(text)  # refuse before creating an empty conversation
+                self.session.engine()
+                conv_id = created = self.conversations.create(user_id, settings.as_dict())
+            for _, note, shown, ids in self._stream(self.session.send(user_id, conv_id, text, settings),
+                                                    user_id, conv_id, selected):
+                yield "", note, shown, ids, conv_id
+        except (UserError, NotFound, StorageError, ValueError) as err:
+            conv_id = self._drop_if_empty(user_id, created, conv_id)
+            yield gr.update(), warn(str(err)), gr.update(), gr.update(), conv_id
+        except Exception as err:  # noqa: BLE001
+            log.exception("send failed")
+            yield gr.update(), warn(f"Something went wrong: {err}"), gr.update(), gr.update(), conv_id
+
+    def _drop_if_empty(self, user_id, created, conv_id):
+        """A conversation made for a first message that was refused is not kept."""
+        if created is not None and self.conversations.drop_if_empty(user_id, created):
+            return None
+        return conv_id
+
+    def _stream(self, replies, user_id, conv_id, selected):
+        """(reply, notice, chat view, ids) for each streamed update of one reply."""
+        shown, ids = None, None
+        for reply in replies:
+            if shown is None:
+                shown, ids, _ = chat_view(self.conversations, user_id, conv_id,
+                                          {**selected, str(reply.user_message_id): reply.message_id})
+                if reply.message_id not in ids:
+                    shown.append({"role": "assistant", "content": ""})
+                    ids.append(reply.message_id)
+            shown[ids.index(reply.message_id)] = {
+                "role": "assistant", "content": reply_markdown(reply.header, reply.text, reply.status)}
+            yield reply, (f"ℹ️ {reply.note}" if reply.note else ""), shown, ids
+
+    def _alt_stream(self, fn, user_id, ids, selected, *args):
+        """Regenerate-like events: stream into the view, then select the new alternative."""
+        if not ids:
+            raise UserError("Send a text first.")
+        msg = self.conversations.message(user_id, ids[-1])
+        selected = dict(selected)
+        for reply, note, shown, _ in self._stream(fn(user_id, msg.id, *args), user_id,
+                                                  msg.conversation_id, selected):
+            selected[str(reply.user_message_id)] = reply.message_id
+            yield note, shown, selected
+
+    @with_controls(2)
+    def on_retry(self, user_id, conv_id, controls: Controls, ids, selected):
+        settings = self._settings(controls)
+        try:
+            yield from self._alt_stream(self.session.regenerate, user_id, ids, selected, settings)
+        except (UserError, NotFound, StorageError, ValueError) as err:
+            yield warn(str(err)), gr.update(), selected
+
+    @with_controls(2)
+    def on_resource(self, user_id, conv_id, controls: Controls, ids, selected, new_src):
+        settings = self._settings(controls)
+        try:
+            sel = selected
+            for note, shown, sel in self._alt_stream(self.session.retranslate, user_id, ids,
+                                                     selected, new_src, settings):
+                yield note, shown, sel, gr.update()
+            yield gr.update(), gr.update(), sel, None
+        except (UserError, NotFound, StorageError, ValueError) as err:
+            yield warn(str(err)), gr.update(), selected, None
+
+    def on_stop(self, user_id):
+        return "ℹ️ Stopping…" if self.session.stop(user_id) else ""
+
+    @with_controls(2)
+    @guarded(2)
+    def on_contrast(self, user_id, conv_id, controls: Controls, ids, selected):
+        settings = self._settings(controls)
+        good = self.conversations.message(user_id, ids[-1]) if ids else None
+        if good is None or good.role != "assistant":
+            raise UserError("Send a text first.")
+        bad_id = None
+        for reply in self.session.regenerate(user_id, good.id,
+                                             settings.with_(hint="major-errors", temperature=0)):
+            bad_id = reply.message_id
+        note = self.feedback.hint_contrast(user_id, good.id, bad_id)
+        return f"ℹ️ {note}", {**selected, str(good.parent_id): good.id}
+
+    # -- feedback ---------------------------------------------------------------------
+    @guarded(5)
+    def on_like(self, user_id, ids, data: gr.LikeData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        msg_id = ids[index]
+        liked = data.liked is True or data.liked == "Like"
+        note = self.feedback.rate(user_id, msg_id, 1 if liked else -1)
+        return (f"ℹ️ {note}", gr.update(visible=not liked), msg_id, gr.update(value=[]),
+                gr.update(value=""))
+
+    @guarded(2)
+    def on_reasons(self, user_id, msg_id, reasons, comment):
+        if msg_id is None:
+            raise UserError("Rate a translation first.")
+        self.feedback.rate(user_id, msg_id, -1, reasons or [], comment or "")
+        return "ℹ️ Thanks: your reasons were saved.", gr.update(visible=False)
+
+    @guarded(2)
+    def on_edit(self, user_id, ids, selected, data: gr.EditData):
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        msg = self.conversations.message(user_id, ids[index])
+        if msg.role == "user":
+            raise UserError("Your own messages cannot be edited; send a new one instead.")
+        new_id, note = self.feedback.edit(user_id, msg.id, strip_header(data.value))
+        selected = dict(selected)
+        if new_id:
+            selected[str(msg.parent_id)] = new_id
+        return f"ℹ️ {note}", selected
+
+    def pick_handler(self, choice: str):
+        @guarded(1)
+        def on_pick(user_id, compare_ids, since):
+            if len(compare_ids or []) != 2:
+                raise UserError("There is nothing to compare yet: regenerate a translation first.")
+            seconds = time.time() - since if since else None
+            return "ℹ️ " + self.feedback.pick(user_id, compare_ids[0], compare_ids[1], choice, seconds)
+        return on_pick
+
+    def browse_handler(self, step: int):
+        @guarded(1)
+        def on_browse(user_id, conv_id, selected):
+            _, _, turn = chat_view(self.conversations, user_id, conv_id, selected)
+            if turn is None or len(turn.alternatives) < 2:
+                return selected
+            alts = [m.id for m in turn.alternatives]
+            current = selected.get(str(turn.user.id), alts[-1])
+            position = alts.index(current) if current in alts else len(alts) - 1
+            return {**selected, str(turn.user.id): alts[(position + step) % len(alts)]}
+        return on_browse
+
+    # -- conversations ----------------------------------------------------------------
+    def refresh(self, user_id, conv_id, selected):
+        """Everything that depends on the stored conversation."""
+        shown, ids, last = chat_view(self.conversations, user_id, conv_id, selected or {})
+        box, a, b, cmp_ids = compare_update(last, selected or {})
+        count = self.conversations.pair_count(user_id)
+        pairs = f"You contributed **{count}** preference pair{'s' if count != 1 else ''}."
+        style = self.host.status().preset.style if self.host.status().ready else None
+        contrast = gr.update(visible=hint_kind(style) == PARROT_HINT)
+        choices = self.conversations.choices(user_id)
+        title = next((t for t, i in choices if i == conv_id), "")
+        return (shown, ids, box, a, b, cmp_ids, time.time(), pairs, contrast,
+                gr.update(choices=choices, value=conv_id), title)
+
+    def on_refresh(self, user_id, conv_id, selected):
+        try:
+            return self.refresh(user_id, conv_id, selected)
+        except (NotFound, StorageError) as err:
+            log.warning("refresh failed: %s", err)
+            return self.refresh(user_id, None, {})
+
+    @guarded(3, notice_at=2)
+    def on_new(self, user_id):
+        return None, {}, ""
+
+    @guarded(5)
+    def on_open(self, user_id, conv_id):
+        saved = TurnSettings.from_dict(self.conversations.settings(user_id, conv_id))
+        return conv_id, {}, saved.src, saved.tgt, saved.mode
+
+    def on_search(self, user_id, query, conv_id):
+        try:
+            return gr.update(choices=self.conversations.choices(user_id, query), value=conv_id)
+        except (StorageError, ValueError) as err:
+            log.warning("search failed: %s", err)
+            return gr.update()
+
+    @guarded(1)
+    def on_rename(self, user_id, conv_id, title):
+        if conv_id is None or not (title or "").strip():
+            raise UserError("Open a conversation and type its new title.")
+        self.conversations.rename(user_id, conv_id, title)
+        return "ℹ️ Renamed."
+
+    @guarded(3, notice_at=2)
+    def on_delete(self, user_id, conv_id):
+        if conv_id is None:
+            raise UserError("Open a conversation to delete it.")
+        self.conversations.delete(user_id, conv_id)
+        return None, {}, "ℹ️ Conversation deleted."
+
+    @guarded(2, notice_at=1)
+    def on_export(self, user_id):
+        for old in EXPORT_DIR.glob(f"user{user_id}-*.jsonl"):  # one file per user, not a pile
+            old.unlink(missing_ok=True)
+        out = EXPORT_DIR / f"user{user_id}-{time.strftime('%Y%m%d-%H%M%S')}-pairs.jsonl"
+        rows = self.conversations.export_pairs(user_id, out)
+        if not rows:
+            out.unlink(missing_ok=True)
+            raise UserError("You have no preference pairs yet: rate, regenerate and pick, or "
+                            "correct a translation.")
+        return gr.update(value=str(out), visible=True), f"ℹ️ Exported {rows} pair(s)."
+
+    @staticmethod
+    def on_swap(src, tgt):
+        if src in (None, "", "auto"):
+            return gr.update(), gr.update(), "ℹ️ Pick a source language to swap with the target."
+        return tgt, src, ""

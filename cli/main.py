@@ -1,0 +1,52 @@
+"""`python app.py [serve|translate|prompt|models|export|…] …` — one entry point for the web
+app and the terminal.
+
+Each command is one module of this package with `HELP`, `add_arguments(parser)` and
+`run(args) -> int`; COMMANDS maps the command's name to its module. A module imports its
+heavy packages (torch, gradio, trl) only inside `run`."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from chat.settings import UserError
+from models.errors import ModelError
+from storage.errors import StorageError
+
+COMMANDS: dict[str, str] = {
+    "serve": "cli.serve", "translate": "cli.translate", "prompt": "cli.prompt",
+    "models": "cli.list_models", "export": "cli.export", "translate-file": "cli.translate_file",
+    "score": "cli.score", "compare": "cli.compare", "train-cpo": "cli.train_cpo", "bench": "cli.bench",
+}
+
+
+def command_module(name: str):
+    return importlib.import_module(COMMANDS[name])
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="app.py", description="Chat assistant for hint-regulated machine translation. "
+        "Without a command it serves the web app.")
+    command_module("serve").add_arguments(root)
+    sub = root.add_subparsers(dest="command")
+    for name in COMMANDS:
+        module = command_module(name)
+        module.add_arguments(sub.add_parser(name, help=module.HELP, conflict_handler="resolve"))
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    args = parser().parse_args(argv)
+    try:
+        return command_module(args.command or "serve").run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except (ModelError, StorageError, UserError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)  # the terminal gets a message, not a traceback
+        return 2

@@ -1,0 +1,47 @@
+"""`serve` (the default): the web app; the page is served at once, the model loads in the
+background."""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+from cli.common import backend_options, common_arguments
+
+HELP = "serve the Gradio chat (the default)"
+
+
+def add_arguments(p) -> None:
+    common_arguments(p)
+    p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    p.add_argument("--share", action="store_true", help="also serve on a public gradio.live link")
+    p.add_argument("--allow-any-model", action="store_true",
+                   default=os.environ.get("HINTMT_ALLOW_ANY_MODEL") == "1",
+                   help="let the page load hub ids and server folders, not only presets "
+                        "(env HINTMT_ALLOW_ANY_MODEL=1)")
+
+
+def run(args) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    started = time.perf_counter()
+    from chat.feedback import Feedback
+    from chat.identity import browser_secret
+    from chat.model_host import ModelHost
+    from chat.session import ChatSession
+    from storage import open_store
+
+    store = open_store(args.db)
+    host = ModelHost(args.model, adapter=args.adapter, style=args.style, **backend_options(args))
+    host.start()
+    from chat.web.ui import build_ui, launch  # gradio: the slow import, after the model load started
+
+    data_dir = Path(getattr(store, "path", None) or "data").resolve()
+    data_dir = data_dir.parent if data_dir.suffix else data_dir
+    demo = build_ui(ChatSession(store, host), Feedback(store), host, browser_secret(data_dir),
+                    allow_any_model=args.allow_any_model)
+    logging.getLogger("hintmt").info("UI built in %.1f s; database %s", time.perf_counter() - started,
+                                     store.url)
+    launch(demo, args.host, args.port, share=args.share)
+    return 0

