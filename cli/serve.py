@@ -35,7 +35,7 @@ def run(args) -> int:
     store = open_store(args.db)
     host = ModelHost(args.model, adapter=args.adapter, style=args.style, **backend_options(args))
     host.start()
-    from chat.web.ui import build_ui, launch  # gradio: the slow import, after the model load started
+    from web.ui import build_ui, launch  # gradio: the slow import, after the model load started
 
     data_dir = Path(getattr(store, "path", None) or "data").resolve()
     data_dir = data_dir.parent if data_dir.suffix else data_dir

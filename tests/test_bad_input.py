@@ -227,7 +227,7 @@ def test_disk_full_while_chatting(tmp_path, tiny_model_dir):
     from sqlalchemy import event
 
     from chat.feedback import Feedback
-    from chat.web.handlers import Handlers
+    from web.handlers import Handlers
     from chat.model_host import ModelHost
     from chat.session import ChatSession
     from storage import open_store

@@ -6,7 +6,7 @@ import gradio as gr
 import pytest
 
 from chat.feedback import Feedback
-from chat.web.handlers import Handlers
+from web.handlers import Handlers
 from chat.identity import new_browser_key
 from chat.model_host import ModelHost
 from chat.session import ChatSession
@@ -57,7 +57,7 @@ def test_gradio_injects_the_profile_into_on_load():
 
 @pytest.mark.parametrize("client_id, expected", [(None, False), ("space-oauth-id", True)])
 def test_login_button_only_on_spaces_with_oauth(monkeypatch, handlers, client_id, expected):
-    from chat.web.ui import build_ui
+    from web.ui import build_ui
 
     if client_id:  # what a Space with `hf_oauth: true` sets
         import gradio.oauth

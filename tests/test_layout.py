@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("chat", "cli", "prompts", "models", "storage", "evaluation", "bench", "training")
+PACKAGES = ("chat", "web", "cli", "prompts", "models", "storage", "evaluation", "bench", "training")
 MAX_LINES = 400
 
 

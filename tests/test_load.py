@@ -101,7 +101,7 @@ def test_generation_has_its_own_queue():
     from chat.feedback import Feedback
     from chat.model_host import ModelHost
     from chat.session import ChatSession
-    from chat.web.ui import build_ui
+    from web.ui import build_ui
     from storage import open_store
 
     store = open_store(":memory:")

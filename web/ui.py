@@ -6,11 +6,11 @@ import gradio as gr
 from models import PRESETS
 
 from chat.feedback import REASONS, Feedback
-from chat.web.handlers import Handlers
+from web.handlers import Handlers
 from chat.model_host import ModelHost
 from chat.session import ChatSession
 from chat.settings import AUTO
-from chat.web.views import PARROT_HINT_CHOICES, language_choices
+from web.views import PARROT_HINT_CHOICES, language_choices
 from chat.zerogpu import oauth_enabled
 
 CSS = """

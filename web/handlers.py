@@ -29,7 +29,7 @@ from chat.pipeline import check_text
 from chat.render import as_text, reply_markdown, strip_header
 from chat.session import ChatSession
 from chat.settings import TurnSettings, UserError
-from chat.web.views import (chat_view, compare_update, model_updates,
+from web.views import (chat_view, compare_update, model_updates,
                     status_markdown)
 
 log = logging.getLogger(__name__)
