@@ -190,6 +190,9 @@ def run_gpu_bench(shape: str = "llama2-7b", dtype: str = "auto", layers: int | N
                          "bound_tok_per_s": _sig(bound),
                          "fraction_of_bound": None if bound is None else _sig(run.aggregate_tok_per_s / bound)})
         single = next((r for r in rows if r["streams"] == 1), rows[0])
+        from bench.gpu_paths import compare_paths  # eager vs compiled through generate, as the engine runs
+        paths = compare_paths(model, concurrency, prompt_tokens, new_tokens, repeat,
+                              lambda n: bound_tok_per_s(model, n, context, bandwidth))
         peak = torch.cuda.max_memory_allocated(torch.device(device)) if device.startswith("cuda") else None
         return {"shape": shape, "layers": model.config.num_hidden_layers, "dtype": dtype,
                 "device": device, "device_name": name, "parameters": sum(p.numel() for p in model.parameters()),
@@ -200,7 +203,7 @@ def run_gpu_bench(shape: str = "llama2-7b", dtype: str = "auto", layers: int | N
                 "prompt_tokens": prompt_tokens, "new_tokens": new_tokens, "repeat": repeat,
                 "build_s": round(build_s, 2), "peak_memory_gb": None if peak is None else round(peak / 1e9, 2),
                 "torch": torch.__version__, "cuda": torch.version.cuda,
-                "single_stream": single, "concurrent": rows}
+                "single_stream": single, "concurrent": rows, "paths": paths}
     finally:
         del model
         if device.startswith("cuda"):

@@ -8,7 +8,11 @@ candidates, and of ``detect_language`` restricted to X-ALMA's languages (for
 X-ALMA languages only), plus mean milliseconds per call after warm-up.
 
     python -m bench.langid_accuracy [--data DIR] [--limit N] [--max-words N]
-    python -m bench.langid_accuracy --hand-written   # the tuning sentences of tests/data/langid
+    python -m bench.langid_accuracy --set heldout-short    # a set of tests/data/langid (LANGID_SETS)
+
+The sets of tests/data/langid: ``tuning-sentences``/``tuning-short`` are what the rules
+were built and tuned on; ``heldout-sentences``/``heldout-short`` were written once, blind,
+and are the figures to trust. ``--hand-written`` is ``--set tuning-sentences``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import argparse
 import json
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 from prompts import LANGUAGES, XALMA_LANGUAGES, detect_language
@@ -25,6 +29,21 @@ from prompts.langid.detect import warm_up
 
 REPO = Path(__file__).resolve().parent.parent
 LANGID_DATA = REPO / "tests" / "data" / "langid"
+LANGID_SETS = {
+    "tuning-sentences": ("tuning_sentences.jsonl", "tuning set, everyday sentences (rules tuned on it)"),
+    "tuning-short": ("tuning_short.jsonl", "tuning set, 1-5-word inputs (rules tuned on it)"),
+    "heldout-sentences": ("heldout_sentences.jsonl", "HELD-OUT set, everyday sentences"),
+    "heldout-short": ("heldout_short.jsonl", "HELD-OUT set, 1-5-word inputs"),
+}
+
+
+def load_langid_set(name: str) -> dict[str, list[str]]:
+    """Language -> texts of one set of tests/data/langid (see LANGID_SETS)."""
+    sources: dict[str, list[str]] = {}
+    with (LANGID_DATA / LANGID_SETS[name][0]).open(encoding="utf-8") as handle:
+        for row in map(json.loads, filter(str.strip, handle)):
+            sources.setdefault(row["lang"], []).append(row["text"])
+    return dict(sorted(sources.items()))
 
 
 def load_sources(data_dir: Path, limit: int | None, max_words: int | None) -> dict[str, list[str]]:
@@ -76,15 +95,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="at most N sentences per language")
     parser.add_argument("--max-words", type=int, default=None,
                         help="only sentences of at most N words (short, chat-like input)")
-    parser.add_argument("--hand-written", action="store_true",
-                        help="use the hand-written short sentences of the tests instead of WMT'22")
+    parser.add_argument("--set", choices=sorted(LANGID_SETS), dest="langid_set",
+                        help="a hand-written set of tests/data/langid instead of WMT'22")
+    parser.add_argument("--hand-written", action="store_true", help="same as --set tuning-sentences")
     args = parser.parse_args(argv)
 
-    if args.hand_written:
-        sources: dict[str, list[str]] = {}
-        for row in map(json.loads, (LANGID_DATA / "tuning_sentences.jsonl").read_text(encoding="utf-8").splitlines()):
-            sources.setdefault(row["lang"], []).append(row["text"])
-        return report(dict(sorted(sources.items())), "hand-written tuning sentences (tests/data/langid)")
+    name = args.langid_set or ("tuning-sentences" if args.hand_written else None)
+    if name:
+        return report(load_langid_set(name), f"{LANGID_SETS[name][1]}: tests/data/langid/{LANGID_SETS[name][0]}")
     if not args.data.is_dir() or not any(args.data.glob("*.jsonl")):
         print(f"error: no WMT'22 *.jsonl files in {args.data}; pass --data DIR "
               "(files with one JSON object a line holding 'source' and 'src_lang')", file=sys.stderr)
@@ -101,13 +119,14 @@ def report(sources: dict[str, list[str]], title: str) -> int:
     langdetect("warm up")
     warm_up()
 
-    rows, totals = [], defaultdict(float)
+    rows, totals, confusions = [], defaultdict(float), Counter()
     for lang, texts in sources.items():
         n = len(texts)
         base, base_ms = timed(langdetect, texts)
         ours, ours_ms = timed(lambda t: detect_language(t).lang, texts)
         base_acc = sum(r == lang for r in base) / n
         ours_acc = sum(r == lang for r in ours) / n
+        confusions.update((lang, r) for r in ours if r != lang)
         restricted_acc = None
         if lang in XALMA_LANGUAGES:
             restricted = [detect_language(t, XALMA_LANGUAGES).lang for t in texts]
@@ -134,6 +153,9 @@ def report(sources: dict[str, list[str]], title: str) -> int:
     restricted_all = totals["restricted"] / totals["xalma_n"] if totals["xalma_n"] else None
     print(f"| **all** | {int(totals['n'])} | {pct(totals['base'] / n)} | {pct(totals['ours'] / n)} | "
           f"{pct(restricted_all)} | {totals['base_ms'] / n:.2f} | {totals['ours_ms'] / n:.2f} |")
+    if confusions:
+        pairs = ", ".join(f"{lang}→{got or 'none'} {count}" for (lang, got), count in confusions.most_common())
+        print(f"\nErrors of ours (no candidates), language→detected count: {pairs}")
     return 0
 
 

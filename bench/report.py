@@ -114,6 +114,11 @@ def table_rows(results: dict) -> list[tuple[str, str, str]]:
         for row in g["concurrent"]:
             rows.append(("gpu", f"{row['streams']} concurrent streams (batched decode)",
                          f"{_num(row['aggregate_tok_per_s'], ' tok/s', 1)} aggregate" + _bound(row)))
+        for row in g.get("paths", []):
+            rows.append(("gpu", f"generate, {row['path']}, {row['streams']} stream(s)",
+                         f"{_num(row['aggregate_tok_per_s'], ' tok/s', 1)}"
+                         + ("" if row["ttft_s"] is None else f", first token {_num(row['ttft_s'] * 1000, ' ms', 1)}")
+                         + _bound(row)))
     return rows
 
 

@@ -114,6 +114,9 @@ def app_vs_raw(host, text: str, tokens: int, repeat: int) -> dict:
                     sql.statements = sql.writes = 0
                 app, msg = off_main(_app_run, session, store, user, text, settings)
                 params = GenParams.from_dict(msg.params)  # exactly the decoding the app used
+                if app.tokens < params.max_new_tokens:  # ended early (EOS, or the runaway guard's cut,
+                    # which the raw library call does not have): raw makes the same number of steps
+                    params = params.replace(max_new_tokens=max(1, app.tokens))
                 fresh_state(engine)
                 raw = off_main(raw_generate, engine, msg.prompt, params)
                 print(f"  app-vs-raw run {i}{' (warm-up)' if i == 0 else ''}: app {app.tok_per_s:.1f} tok/s, "

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from models import TextEngine, Generation, GenParams
+from models.engines.repeats import NOTES, mark_cut, text_size
 from prompts import (
     build_chat_prompt, build_prompt, detect_language, extract_chat_reply, extract_translation,
     get_style, split_segments, stop_strings, xalma_group,
@@ -17,8 +18,8 @@ from prompts import (
 from prompts.styles import FREE_HINT
 
 from chat.render import name as language_name
-from chat.settings import (AUTO, BATCH_SIZE, MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_NEW_TOKENS, TurnSettings,
-                       UserError)
+from chat.settings import (AUTO, BATCH_SIZE, MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_DETECTION_CONFIDENCE,
+                           MIN_NEW_TOKENS, SourceUnknown, TurnSettings, UserError)
 
 @dataclass
 class Plan:
@@ -37,6 +38,7 @@ class Plan:
     pivot: bool = False
     notice: str | None = None
     group: int | None = None
+    source_sizes: list[int] = field(default_factory=list)  # per prompt (translate): caps its length
 
 
 @dataclass
@@ -61,15 +63,17 @@ class Outcome:
     draft: str | None = None
     ttft_s: float | None = None
     duration_s: float = 0.0
+    note: str | None = None  # e.g. the runaway guard's CUT_NOTE
 
     def token_counts(self) -> tuple[int, int]:
         return (sum(g.prompt_tokens for g in self.generations),
                 sum(g.completion_tokens for g in self.generations))
 
     def extra_params(self) -> dict:
+        cut = next(({"cut": g.extra["cut"]} for g in self.generations if g.extra.get("cut")), {})
         if len(self.generations) <= 1:
-            return {}
-        return {"segments": [{"prompt": g.prompt, "output": g.text} for g in self.generations]}
+            return cut
+        return {**cut, "segments": [{"prompt": g.prompt, "output": g.text} for g in self.generations]}
 
 
 def check_text(text: str) -> str:
@@ -83,16 +87,29 @@ def check_text(text: str) -> str:
     return clean
 
 
-def resolve_direction(text: str, settings: TurnSettings, languages) -> tuple[str | None, str, float | None, str | None]:
-    """Source (detected when Auto), target, detection confidence and a notice for the user."""
+def resolve_direction(text: str, settings: TurnSettings, languages, previous_src: str | None = None
+                      ) -> tuple[str | None, str, float | None, str | None]:
+    """Source (detected when Auto), target, detection confidence and a notice for the user.
+
+    A detection under ``MIN_DETECTION_CONFIDENCE`` is not stated as fact: the source is
+    ``previous_src`` (the conversation's previous source) with confidence None and a notice
+    saying so, or, without one, None and the reason (`plan_turn` raises SourceUnknown).
+    """
     tgt, notice, confidence = settings.tgt, None, None
     src = settings.src
     if src in (None, "", AUTO):
         detection = detect_language(text, candidates=languages)
         src, confidence = detection.lang, detection.confidence
         if src is None:
-            return None, tgt, 0.0, ("I could not tell which language this is. "
-                                     "Pick the source language above and send it again.")
+            return None, tgt, 0.0, "I could not tell which language this is."
+        if confidence < MIN_DETECTION_CONFIDENCE and settings.unsure != "guess":
+            guess = f"perhaps {language_name(src)}, {round(100 * confidence)}% sure"
+            if not previous_src or previous_src == tgt or (languages and previous_src not in languages):
+                return None, tgt, confidence, f"I am not sure which language this is ({guess})."
+            src, confidence = previous_src, None
+            notice = (f"I am not sure which language this is ({guess}), so it was translated from "
+                      f"{language_name(src)} like your previous message. If that is wrong, pick the "
+                      "source language above.")
         if src == tgt:
             new_tgt = "de" if src == "en" else "en"
             notice = (f"The text is already {language_name(src)}, so it was translated into "
@@ -104,8 +121,12 @@ def resolve_direction(text: str, settings: TurnSettings, languages) -> tuple[str
 
 
 def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
-              history: list[tuple[str, str]] | None = None) -> Plan:
-    """Build the exact prompts for one reply (translate mode: one per segment)."""
+              history: list[tuple[str, str]] | None = None, previous_src: str | None = None) -> Plan:
+    """Build the exact prompts for one reply (translate mode: one per segment).
+
+    ``previous_src``: the conversation's previous source language, used when Auto detection
+    is unsure (see `resolve_direction`).
+    """
     preset = engine.preset
     style = preset.style
     languages = preset.languages
@@ -116,9 +137,9 @@ def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
         params = settings.gen_params(preset.decoding, stop_strings(style))
         return Plan(detection.lang, settings.tgt, style, "chat", settings.hint, params, [prompt],
                     detected=detection.lang, confidence=detection.confidence, notice=notice)
-    src, tgt, confidence, notice = resolve_direction(text, settings, languages)
+    src, tgt, confidence, notice = resolve_direction(text, settings, languages, previous_src)
     if src is None:
-        raise UserError(notice)
+        raise SourceUnknown(notice)
     for code in (src, tgt):
         if languages and code not in languages:
             raise UserError(f"{preset.name} does not translate {language_name(code)}; "
@@ -136,8 +157,28 @@ def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
     params = settings.gen_params(preset.decoding, stop_strings(style, first_tgt))
     group = _group(preset, src, first_tgt)
     return Plan(src, tgt, style, "translate", hint, params, prompts, segmented,
-                detected=src if settings.src in (None, "", AUTO) else None,
-                confidence=confidence, pivot=pivot, notice=notice, group=group)
+                detected=src if settings.src in (None, "", AUTO) and confidence is not None else None,
+                confidence=confidence, pivot=pivot, notice=notice, group=group,
+                source_sizes=[text_size(seg) for seg in pieces])
+
+
+def params_for(plan: Plan, first: int = 0, count: int = 1) -> GenParams:
+    """Decoding for prompts ``first .. first + count - 1``: in translate mode their length
+    is capped by the longest of their sources (``GenParams.for_source``: a × size + b)."""
+    sizes = plan.source_sizes[first:first + count]
+    return plan.params.for_source(max(sizes)) if sizes else plan.params
+
+
+def cut_to_sources(params: GenParams, gens: list[Generation], sizes: list[int]) -> list[Generation]:
+    """Each completion of a batch cut to its own source's limit (the batch ran to its longest
+    source's); ``sizes`` as ``Plan.source_sizes``, empty for no limit."""
+    return [mark_cut(g, params.for_source(n)) for g, n in zip(gens, sizes)] if sizes else gens
+
+
+def cut_note(gens: list[Generation]) -> str | None:
+    """The note a reply gets when the runaway guard cut any of its completions."""
+    cuts = [g.extra["cut"] for g in gens if g.extra.get("cut") in NOTES]
+    return NOTES[cuts[0]] if cuts else None
 
 
 def _room(engine: TextEngine, prompt: str) -> tuple[int, int]:
@@ -200,7 +241,7 @@ def run_plan(engine: TextEngine, plan: Plan, handles: list | None = None) -> Ite
 
 
 def _stream_one(engine, plan: Plan, prompt: str, handles) -> Iterator[Progress]:
-    handle = engine.stream(prompt, plan.params, adapter_group=plan.group)
+    handle = engine.stream(prompt, params_for(plan), adapter_group=plan.group)
     if handles is not None:
         handles.append(handle)
     shown = ""
@@ -213,7 +254,7 @@ def _stream_one(engine, plan: Plan, prompt: str, handles) -> Iterator[Progress]:
         yield Progress(text, note="beam search result replaced the greedy draft")
     return Outcome(text, gen.status, prompt, [gen], gen.error,
                    draft=_clean(plan, gen.draft) if gen.draft is not None else None,
-                   ttft_s=gen.ttft_s)
+                   ttft_s=gen.ttft_s, note=cut_note([gen]))
 
 
 def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
@@ -226,9 +267,13 @@ def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
         if handles is not None and any(getattr(h, "cancelled", False) for h in handles):
             break
         chunk = prompts[start:start + BATCH_SIZE]
-        batch = engine.generate_batch(chunk, plan.params, adapter_group=plan.group)
+        if hasattr(engine, "stream_batch") and not plan.pivot:  # llama.cpp: each segment streams
+            batch = yield from _streamed_batch(engine, plan, chunk, start, outputs, handles)
+        else:
+            batch = engine.generate_batch(chunk, params_for(plan, start, len(chunk)), adapter_group=plan.group)
         if plan.pivot:
             batch = pivot_second_leg(engine, plan, batch)
+        batch = cut_to_sources(plan.params, batch, plan.source_sizes[start:start + len(chunk)])
         gens.extend(batch)
         outputs.extend(_clean(plan, g.text) for g in batch)
         first_token = first_token or time.perf_counter() - started
@@ -236,11 +281,36 @@ def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
         shown = _join(plan, outputs + [""] * (total - done))
         yield Progress(shown, note=f"translated {done}/{total} segments")
     failed = [g for g in gens if g.status == "error"]
-    status = "error" if failed else ("complete" if len(gens) == total else "stopped")
+    stopped = len(gens) < total or any(g.status == "stopped" for g in gens)  # Stop mid-batch too
+    status = "error" if failed else ("stopped" if stopped else "complete")
     error = failed[0].error if failed else None
     text = _join(plan, outputs + [""] * (total - len(outputs)))
     return Outcome(text, status, prompts[0] if total == 1 else "\n\n".join(prompts), gens, error,
-                   ttft_s=first_token)
+                   ttft_s=first_token, note=cut_note(gens))
+
+
+def _streamed_batch(engine, plan: Plan, chunk: list[str], start: int, outputs: list[str],
+                    handles) -> Iterator[Progress]:
+    """One batch decoded together with each segment's text shown as it grows (segment by
+    segment; the later ones' pieces wait in their handles); Stop cancels the whole batch."""
+    streams = engine.stream_batch(chunk, params_for(plan, start, len(chunk)), adapter_group=plan.group)
+    if handles is not None:
+        handles.extend(streams)
+    total, done = len(plan.prompts), list(outputs)
+    try:
+        for stream in streams:
+            shown = ""
+            for piece in stream:
+                shown += piece
+                live = done + [_clean(plan, shown, partial=True)]
+                yield Progress(_join(plan, live + [""] * (total - len(live))),
+                               note=f"translating {len(done) + 1}/{total} segments")
+            done.append(_clean(plan, stream.result.text))
+    finally:  # a reader gone (page closed) stops the whole batch
+        if len(done) < len(outputs) + len(streams):
+            for stream in streams:
+                stream.cancel()
+    return [stream.result for stream in streams]
 
 
 def pivot_second_leg(engine, plan: Plan, first: list[Generation]) -> list[Generation]:
@@ -249,6 +319,7 @@ def pivot_second_leg(engine, plan: Plan, first: list[Generation]) -> list[Genera
     prompts = [build_prompt(plan.style, e, "en", plan.tgt, tokenizer=engine.tokenizer)
                for e in english]
     params = plan.params.replace(stop=tuple(stop_strings(plan.style, plan.tgt)))
+    params = params.for_source(max((text_size(e) for e in english), default=0))
     return engine.generate_batch(prompts, params, adapter_group=xalma_group(plan.tgt))
 
 

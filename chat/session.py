@@ -1,8 +1,9 @@
 """The chat session layer: one user's turns, stored as they happen. Knows no Gradio.
 
 send / regenerate / retranslate stream `Reply` updates; the stored assistant message
-is created before the first token (status "streaming") and finished once at the end,
-so a crash leaves finished messages intact and the partial reply recoverable.
+is created before the first token (status "streaming"), its text written as it grows (at
+most once a second or every 32 pieces, chat/flush.py) and finished once at the end, so a crash
+leaves finished messages intact and the partial reply's text up to the last flush.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import threading
 from dataclasses import dataclass
 from typing import Iterator
 
+from chat.flush import PartialFlusher
 from chat.model_host import ModelHost
 from chat.pipeline import Outcome, Plan, check_text, plan_turn, run_plan
 from chat.zerogpu import on_gpu
@@ -47,6 +49,7 @@ class ChatSession:
         self.store = store
         self.host = host
         self._active: dict[int, list] = {}
+        self._by_message: dict[int, list] = {}  # reply message id → its handles
         self._lock = threading.Lock()
 
     # -- engine access -------------------------------------------------------------
@@ -66,7 +69,9 @@ class ChatSession:
         text = check_text(text)
         engine = self.engine()
         history = self._history(user_id, conv_id) if settings.mode == "chat" else None
-        plan = plan_turn(engine, text, settings, history)
+        asks = settings.src in (None, "", AUTO) and settings.unsure == "ask"
+        previous = self._previous_source(user_id, conv_id) if asks else None
+        plan = plan_turn(engine, text, settings, history, previous_src=previous)
         self.store.update_settings(user_id, conv_id, settings.as_dict())
         user_id_msg = self.store.add_message(
             user_id, conv_id, "user", text, detected_lang=plan.detected,
@@ -106,6 +111,18 @@ class ChatSession:
                 handle.cancel()
         return bool(handles)
 
+    def stop_message(self, user_id: int, message_id: int) -> bool:
+        """Cancel one running reply by its stored message id (e.g. an API client went away);
+        the reply still ends normally, stored as "stopped" with its text and token counts."""
+        with self._lock:
+            group = self._by_message.get(message_id)
+            if group is None or group not in self._active.get(user_id, []):
+                return False
+            group = list(group)
+        for handle in group:
+            handle.cancel()
+        return True
+
     # -- internals -----------------------------------------------------------------
     def _reply(self, user_id: int, conv_id: int, parent_id: int, plan: Plan) -> Iterator[Reply]:
         engine = self.host.engine
@@ -118,7 +135,9 @@ class ChatSession:
         handles: list = [_Cancel()]  # stops batched work between batches; stream handles join it
         with self._lock:
             self._active.setdefault(user_id, []).append(handles)
+            self._by_message[msg_id] = handles
         outcome: Outcome | None = None
+        partial = PartialFlusher(lambda t: self.store.update_message(user_id, msg_id, content=t))
         try:
             yield Reply("", header, "streaming", parent_id, msg_id, note=plan.notice)
             for event in _generate(engine, plan, handles):
@@ -126,19 +145,23 @@ class ChatSession:
                     outcome = event.final
                     break
                 yield Reply(event.text, header, "streaming", parent_id, msg_id, note=event.note or plan.notice)
+                partial.update(event.text)  # after the UI took it: the store never runs ahead
         finally:
             with self._lock:
                 lst = self._active.get(user_id, [])
                 if handles in lst:
                     lst.remove(handles)
-            self._finish(user_id, msg_id, plan, outcome)
+                self._by_message.pop(msg_id, None)
+            self._finish(user_id, msg_id, plan, outcome, partial.latest)
         yield Reply(outcome.text, header, outcome.status, parent_id, msg_id, done=True,
-                    note=_status_note(outcome) or plan.notice)
+                    note=_status_note(outcome) or _notes(outcome.note, plan.notice))
 
-    def _finish(self, user_id: int, msg_id: int, plan: Plan, outcome: Outcome | None) -> None:
-        """One write when the reply ends (also when the client went away mid-stream)."""
+    def _finish(self, user_id: int, msg_id: int, plan: Plan, outcome: Outcome | None,
+                shown: str = "") -> None:
+        """One write when the reply ends (also when the client went away mid-stream: then
+        with the text shown so far)."""
         if outcome is None:
-            self.store.update_message(user_id, msg_id, status="stopped")
+            self.store.update_message(user_id, msg_id, content=shown, status="stopped")
             return
         prompt_tokens, completion_tokens = outcome.token_counts()
         params = {**_params_record(plan), **outcome.extra_params()}
@@ -154,6 +177,14 @@ class ChatSession:
         if msg.role != "user":
             msg = self.store.get_message(user_id, msg.parent_id)
         return msg, msg.conversation_id
+
+    def _previous_source(self, user_id: int, conv_id: int) -> str | None:
+        """Source language of the conversation's latest user message that has one (the fallback
+        when Auto detection is unsure)."""
+        for msg in reversed(list(self.store.messages(user_id, conv_id))):
+            if msg.role == "user" and msg.src:
+                return msg.src
+        return None
 
     def _history(self, user_id: int, conv_id: int, before: int | None = None) -> list[tuple[str, str]]:
         """(role, text) of earlier turns: each user message and its latest finished reply."""
@@ -189,6 +220,11 @@ def _status_note(outcome: Outcome) -> str | None:
     if outcome.status == "error":
         return f"The model failed: {outcome.error}"
     return None
+
+
+def _notes(*notes: str | None) -> str | None:
+    """The notes that are set, as one line."""
+    return " ".join(n for n in notes if n) or None
 
 
 def _params_record(plan: Plan) -> dict:

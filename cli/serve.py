@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+from cli.api_options import api_arguments, api_routes
 from cli.common import backend_options, common_arguments
 
 HELP = "serve the Gradio chat (the default)"
@@ -21,6 +22,7 @@ def add_arguments(p) -> None:
                    default=os.environ.get("HINTMT_ALLOW_ANY_MODEL") == "1",
                    help="let the page load hub ids and server folders, not only presets "
                         "(env HINTMT_ALLOW_ANY_MODEL=1)")
+    api_arguments(p)
 
 
 def run(args) -> int:
@@ -39,9 +41,14 @@ def run(args) -> int:
 
     data_dir = Path(getattr(store, "path", None) or "data").resolve()
     data_dir = data_dir.parent if data_dir.suffix else data_dir
-    demo = build_ui(ChatSession(store, host), Feedback(store), host, browser_secret(data_dir),
+    session, feedback = ChatSession(store, host), Feedback(store)
+    demo = build_ui(session, feedback, host, browser_secret(data_dir),
                     allow_any_model=args.allow_any_model)
+    from storage import CampaignStore
+    from web.campaign_page import add_campaign_page
+
+    add_campaign_page(demo, CampaignStore(store))  # /campaign: annotators and the owner's dashboard
     logging.getLogger("hintmt").info("UI built in %.1f s; database %s", time.perf_counter() - started,
                                      store.url)
-    launch(demo, args.host, args.port, share=args.share)
+    launch(demo, args.host, args.port, share=args.share, routes=api_routes(args, session, feedback))
     return 0

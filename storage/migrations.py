@@ -9,6 +9,10 @@ edited once released; a change to the schema is a new step appended to STEPS.
                              preference_pairs.source (the user's text, back-filled)
 3. ``0003_message_search``   SQLite FTS5 index on messages.content kept by triggers
                              (nothing on other databases or without FTS5: LIKE search)
+4. ``0004_text_model_ids``   model ids, adapters, user keys/names TEXT, not VARCHAR(255)
+                             (storage/text_ids.py; PostgreSQL refused longer ones)
+5. ``0005_api_keys``        hashed API keys of the HTTP APIs (storage/api_keys.py)
+6. ``0006_campaigns``       preference campaigns (storage/campaign_migration.py)
 """
 from __future__ import annotations
 
@@ -19,8 +23,11 @@ from sqlalchemy import (JSON, Column, Connection, DateTime, Engine, Float, Forei
                         Integer, MetaData, String, Table, Text, UniqueConstraint, insert,
                         select, text)
 
+from storage.api_keys import create_api_keys_table
+from storage.campaign_migration import create_campaign_tables
 from storage.errors import StorageError
 from storage.schema import utcnow
+from storage.text_ids import text_model_ids
 from storage.connection import WRITE_TX
 
 _registry = MetaData()
@@ -158,6 +165,9 @@ STEPS: list[Step] = [
     Step("0001_core_tables", _core_tables),
     Step("0002_draft_and_source", _draft_and_source),
     Step("0003_message_search", _message_search),
+    Step("0004_text_model_ids", text_model_ids),
+    Step("0005_api_keys", create_api_keys_table),
+    Step("0006_campaigns", create_campaign_tables),
 ]
 
 

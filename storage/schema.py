@@ -45,8 +45,8 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(255), unique=True)
-    name: Mapped[str | None] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(Text, unique=True)  # TEXT since step 4
+    name: Mapped[str | None] = mapped_column(Text)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -79,9 +79,9 @@ class Message(Base):
     src: Mapped[str | None] = mapped_column(String(16))
     tgt: Mapped[str | None] = mapped_column(String(16))
     prompt: Mapped[str | None] = mapped_column(Text)
-    model_id: Mapped[str | None] = mapped_column(String(255))
-    model_revision: Mapped[str | None] = mapped_column(String(255))
-    adapter: Mapped[str | None] = mapped_column(String(255))
+    model_id: Mapped[str | None] = mapped_column(Text)  # TEXT since step 4
+    model_revision: Mapped[str | None] = mapped_column(Text)
+    adapter: Mapped[str | None] = mapped_column(Text)
     params: Mapped[dict | None] = mapped_column(JSON)
     prompt_tokens: Mapped[int | None] = mapped_column(Integer)
     completion_tokens: Mapped[int | None] = mapped_column(Integer)
@@ -124,7 +124,7 @@ class PreferencePair(Base):
     tgt: Mapped[str | None] = mapped_column(String(16))
     style: Mapped[str | None] = mapped_column(String(64))
     hint: Mapped[str | None] = mapped_column(Text)
-    model: Mapped[str | None] = mapped_column(String(255))
+    model: Mapped[str | None] = mapped_column(Text)  # TEXT since step 4
     kind: Mapped[str] = mapped_column(String(32))
     chosen_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("messages.id", ondelete="SET NULL"))

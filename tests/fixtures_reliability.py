@@ -46,7 +46,8 @@ class ApiSession:
         self.http = httpx.Client(timeout=timeout)
         config = self.http.get(url + "config").json()
         self.components = {c["id"]: c for c in config["components"]}
-        self.deps = {d["api_name"]: d for d in config["dependencies"] if d.get("api_name")}
+        self.deps = {d["api_name"]: d for d in config["dependencies"]
+                     if d.get("api_name") and d.get("backend_fn", True)}  # js-only events have no API
 
     def input_types(self, api_name: str) -> list[str]:
         return [self.components[i]["type"] for i in self.deps[api_name]["inputs"]]
@@ -120,12 +121,14 @@ def db_rows(db: Path, sql: str, args: tuple = ()) -> list[tuple]:
         con.close()
 
 
-def run_cli(*args: str, cwd: Path, timeout: float = 120, **popen) -> subprocess.CompletedProcess:
-    """`python app.py …` in a subprocess, offline, as a user types it."""
+def run_cli(*args: str, cwd: Path, timeout: float = 120, prefix: list[str] | tuple = (),
+            **popen) -> subprocess.CompletedProcess:
+    """`python app.py …` in a subprocess, offline, as a user types it (``prefix``: e.g. a
+    command that runs it as another user, tests/unprivileged.py)."""
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
            "PYTHONUNBUFFERED": "1", **popen.pop("env", {})}
     env.pop("CHAT_DB_URL", None)
-    return subprocess.run([sys.executable, str(ROOT / "app.py"), *args], cwd=cwd, env=env,
+    return subprocess.run([*prefix, sys.executable, str(ROOT / "app.py"), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout, **popen)
 
 

@@ -34,12 +34,15 @@ def embedded_gguf() -> Path:
 class LlamaServer(ServerProcess):
     """``python -m llama_cpp.server`` on a free loopback port, stopped at the end."""
 
-    def __init__(self, gguf: Path, log: Path, n_ctx: int = 2048, api_key: str | None = API_KEY):
+    def __init__(self, gguf: Path, log: Path, n_ctx: int = 2048, api_key: str | None = API_KEY,
+                 interrupt: bool = True):
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/v1"
         self.api_key, self.log = api_key, log
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
                "--port", str(self.port), "--n_ctx", str(n_ctx)]
+        if not interrupt:  # a new request waits for the running one instead of cutting it short
+            cmd += ["--interrupt_requests", "False"]
         if api_key:
             cmd += ["--api_key", api_key]
         self.proc = subprocess.Popen(cmd, stdout=log.open("w"), stderr=subprocess.STDOUT,

@@ -4,11 +4,9 @@ traceback); the page cases go through the real server (gradio_client) or, where 
 database must be made to fail on purpose, through the event handlers in-process."""
 from __future__ import annotations
 
-import os
 import resource
 import shutil
 import signal
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 
 from chat.render import from_text  # notices are escaped Markdown
 from tests.fixtures_reliability import db_rows, run_cli, send_args
+from tests.unprivileged import as_user, open_dir
 
 pytestmark = pytest.mark.integration
 
@@ -68,13 +67,13 @@ def _no_file_over_limit():  # runs in the child: writes past the limit fail with
     resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
 
 
-def _make_read_only(path: Path) -> bool:
-    """Read-only for this process: chmod, or for root (whom chmod doesn't stop) chattr +i."""
-    if os.geteuid() != 0:
-        path.chmod(0o444)
-        return True
-    return shutil.which("chattr") is not None and \
-        subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
+def _read_only_db(folder: Path) -> Path:
+    """A database file and folder nobody may write; the case runs as an unprivileged user
+    (tests/unprivileged.py), whom the modes stop even when the tests run as root."""
+    path = _pairs_db(folder / "readonly.db")
+    path.chmod(0o444)
+    folder.chmod(0o555)  # no -wal/-journal file can be created beside it either
+    return path
 
 
 def _pairs_db(path: Path) -> Path:
@@ -95,32 +94,31 @@ def cli_results(tmp_path_factory, tiny_model_dir, wrong_base_adapter_dir):
     tmp = tmp_path_factory.mktemp("bad-cli")
     corrupt = tmp / "corrupt.db"
     corrupt.write_bytes(b"this is not SQLite " * 300)
-    readonly = _pairs_db(tmp / "readonly.db")
-    readonly_ok = _make_read_only(readonly)
+    shared = open_dir()  # pytest's tmp folders are private to root: this one `nobody` can enter
+    readonly = _read_only_db(shared)
     places = dict(tmp=str(tmp), tiny=str(tiny_model_dir), wrong=str(wrong_base_adapter_dir),
                   corrupt=str(corrupt), readonly=str(readonly), pairs=str(_pairs_db(tmp / "pairs.db")))
 
     def one(case):
         name, argv, stdin, _ = case
-        if name == "read-only-database" and not readonly_ok:
-            return None
         extra = {"preexec_fn": _no_file_over_limit} if name == "export-disk-full" else {}
-        return run_cli(*[a.format(**places) for a in argv], cwd=tmp, input=stdin, **extra)
+        if name == "read-only-database":
+            extra = {"prefix": as_user([]), "cwd": shared, "env": {"HOME": str(shared)}}
+        return run_cli(*[a.format(**places) for a in argv], input=stdin, **{"cwd": tmp, **extra})
 
     try:
         with ThreadPoolExecutor(3) as pool:
             yield dict(zip((c[0] for c in CLI_CASES), pool.map(one, CLI_CASES)))
     finally:
-        if os.geteuid() == 0 and readonly_ok:
-            subprocess.run(["chattr", "-i", str(readonly)], check=False)
+        shared.chmod(0o755)
+        shutil.rmtree(shared, ignore_errors=True)
 
 
+@pytest.mark.timeout(600)  # the first case also waits for the module's 21 CLI runs (3 at a time)
 @pytest.mark.parametrize("case", CLI_CASES, ids=[c[0] for c in CLI_CASES])
 def test_cli_refuses_with_a_clear_message(cli_results, case):
     name, _, _, expected = case
     result = cli_results[name]
-    if result is None:
-        pytest.skip("cannot make a file read-only here")
     errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
     assert result.returncode == 2, result.stderr[-2000:]
     assert "Traceback" not in result.stderr

@@ -207,7 +207,14 @@ def test_gpu_mode_runs_on_cpu_at_tiny_shape(tmp_path, capsys):
         assert _positive(row["aggregate_tok_per_s"], row["step_ms"], row["bound_tok_per_s"], row["fraction_of_bound"])
         assert row["per_stream_tok_per_s"] == pytest.approx(row["aggregate_tok_per_s"] / row["streams"], rel=2e-3)
     assert gpu["single_stream"] == gpu["concurrent"][0]
-    assert "decode, 1 stream" in capsys.readouterr().out
+    # eager against compiled (static cache + torch.compile) through generate, as the engine runs
+    assert [(row["path"], row["streams"]) for row in gpu["paths"]] == \
+        [(p, n) for p in ("eager", "compiled") for n in (1, 4, 8)]
+    for row in gpu["paths"]:
+        assert _positive(row["aggregate_tok_per_s"], row["bound_tok_per_s"]) and row["new_tokens"] == 16
+        assert (row["ttft_s"] is not None) == (row["streams"] == 1)
+    out = capsys.readouterr().out
+    assert "decode, 1 stream" in out and "generate, compiled, 1 stream(s)" in out
 
 
 @pytest.mark.gpu

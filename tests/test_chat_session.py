@@ -5,6 +5,7 @@ import json
 import threading
 
 import pytest
+import torch
 
 from chat.feedback import Feedback
 from chat.model_host import ModelHost
@@ -13,6 +14,7 @@ from chat.session import ChatSession
 from chat.settings import TurnSettings, UserError
 from prompts import build_prompt
 from storage import NotFound, open_store
+from tests.fixtures_reliability import make_scripted_model_dir
 
 
 def make_host(model_dir, style):
@@ -119,8 +121,14 @@ def test_unsupported_language_for_model(store, alma_host):
         engine.preset = original
 
 
-def test_long_input_is_batched_and_keeps_layout(store, alma_host):
-    session = ChatSession(store, alma_host)
+@pytest.fixture(scope="module")
+def scripted_alma_host(tmp_path_factory):
+    """ALMA prompts on a model that answers "Done." to every prompt (greedy)."""
+    return make_host(make_scripted_model_dir(tmp_path_factory.mktemp("done-model"), ["Done", "."]), "alma")
+
+
+def test_long_input_is_batched_and_keeps_layout(store, scripted_alma_host):
+    session = ChatSession(store, scripted_alma_host)
     user, conv = new_user(store)
     text = "Erster Satz hier. Zweiter Satz dort.\n\nNeuer Absatz beginnt."
     replies = run(session.send(user, conv, text, SETTINGS))
@@ -128,28 +136,28 @@ def test_long_input_is_batched_and_keeps_layout(store, alma_host):
     segments = reply.params["segments"]
     assert len(segments) == 3
     assert segments[2]["prompt"] == build_prompt("alma", "Neuer Absatz beginnt.", "de", "en")
-    assert "\n\n" in replies[-1].text or replies[-1].text.count("\n") >= 1 or \
-        any(not s["output"] for s in segments)
+    assert [s["output"].strip() for s in segments] == ["Done."] * 3
+    # sentences of a paragraph joined by a space, paragraphs by the blank line of the input
+    assert replies[-1].text == reply.content == "Done. Done.\n\nDone."
 
 
 def test_regenerate_keeps_alternatives_and_pick_writes_pair(store, alma_host):
     session, feedback = ChatSession(store, alma_host), Feedback(store)
     user, conv = new_user(store)
     first = run(session.send(user, conv, "Das Wetter ist schön.", SETTINGS))[-1]
+    torch.manual_seed(0)  # the sampled alternative is fixed, and differs from the greedy reply
     second = run(session.regenerate(user, first.message_id, SETTINGS))[-1]
     alts = store.alternatives(user, first.user_message_id)
     assert [a.id for a in alts] == [first.message_id, second.message_id]
     assert alts[1].params["do_sample"] is True  # an alternative must be able to differ
     a, b = alts
-    if a.content == b.content:
-        assert "no pair" in feedback.pick(user, a.id, b.id, "a")
-    else:
-        note = feedback.pick(user, a.id, b.id, "b", decision_seconds=2.5)
-        assert "1 preference pair" in note
-        pair = next(store.pairs(user))
-        assert (pair.chosen, pair.rejected, pair.kind) == (b.content, a.content, "pick")
-        assert pair.prompt == a.prompt and pair.source == "Das Wetter ist schön."
-        assert pair.decision_seconds == 2.5
+    assert a.content != b.content
+    note = feedback.pick(user, a.id, b.id, "b", decision_seconds=2.5)
+    assert "1 preference pair" in note
+    pair = next(store.pairs(user))
+    assert (pair.chosen, pair.rejected, pair.kind) == (b.content, a.content, "pick")
+    assert pair.prompt == a.prompt and pair.source == "Das Wetter ist schön."
+    assert pair.decision_seconds == 2.5
 
 
 def test_edit_is_a_pair_and_an_alternative(store, alma_host):
@@ -169,17 +177,19 @@ def test_rating_opposite_alternatives_makes_pair(store, alma_host):
     session, feedback = ChatSession(store, alma_host), Feedback(store)
     user, conv = new_user(store)
     first = run(session.send(user, conv, "Wir gehen heute ins Kino.", SETTINGS))[-1]
+    torch.manual_seed(0)  # the sampled alternative is fixed, and differs from the greedy reply
     second = run(session.regenerate(user, first.message_id, SETTINGS))[-1]
     feedback.rate(user, first.message_id, -1, ["fluency"], "awkward")
     note = feedback.rate(user, second.message_id, +1)
     fb = store.feedback_for(user, first.message_id)
     assert fb.rating == -1 and fb.reasons == ["fluency"] and fb.comment == "awkward"
-    if first.text != second.text:
-        assert "1 preference pair" in note
-        assert next(store.pairs(user, kind="rating")).chosen == second.text
+    assert first.text != second.text
+    assert "1 preference pair" in note
+    assert next(store.pairs(user, kind="rating")).chosen == second.text
 
 
-def test_stop_cancels_generation(store, chat_host):
+def test_stop_cancels_generation(store, chat_host, monkeypatch):
+    monkeypatch.setenv("HINTMT_RUNAWAY_GUARD", "off")  # the random model loops: let it run
     session = ChatSession(store, chat_host)  # chat style: no stop string ends it early
     user, conv = new_user(store)
     settings = TurnSettings(src="de", tgt="en", max_new_tokens=400)
@@ -271,4 +281,4 @@ def test_chat_view_shows_selected_alternative(store, alma_host):
     shown, ids = chat_messages(turns, {str(first.user_message_id): first.message_id})
     assert ids == [first.user_message_id, first.message_id]
     assert "alternative 1/2" in shown[1]["content"]
-    assert json.dumps(shown)  # serialisable for the browser
+    assert json.loads(json.dumps(shown)) == shown  # serialisable for the browser, unchanged

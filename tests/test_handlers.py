@@ -80,9 +80,7 @@ def test_login_button_only_on_spaces_with_oauth(monkeypatch, handlers, client_id
     assert ("/login/huggingface" in paths) is expected
 
 
-def test_generation_goes_through_spaces_gpu_when_available(monkeypatch):
-    import importlib
-
+def test_off_zerogpu_spaces_gpu_hands_the_function_back():
     import chat.zerogpu as zerogpu
 
     def work():
@@ -90,11 +88,53 @@ def test_generation_goes_through_spaces_gpu_when_available(monkeypatch):
 
     spaces = pytest.importorskip("spaces")  # off ZeroGPU, spaces.GPU hands the function back
     assert list(zerogpu.on_gpu(work)()) == ["token"]
-    calls = []
-    monkeypatch.setattr(spaces, "GPU", lambda duration=None: lambda fn: calls.append(duration) or fn)
-    zerogpu.on_gpu(work)
-    assert calls == [zerogpu.GPU_SECONDS]
-    importlib.reload(zerogpu)
+
+
+def test_a_reply_is_generated_inside_spaces_gpu(monkeypatch, tiny_model_dir, tmp_path):
+    """On ZeroGPU the model's work for a reply must run inside `spaces.GPU`: the engine is asked
+    for tokens while the decorated function runs, with the configured duration."""
+    import importlib
+
+    import chat.session
+    import chat.zerogpu as zerogpu
+    from chat.settings import TurnSettings
+
+    spaces = pytest.importorskip("spaces")
+    durations, inside, streamed_inside = [], [0], []
+
+    def fake_gpu(duration=None):
+        def wrap(fn):
+            def on_gpu(*args, **kwargs):
+                durations.append(duration)
+                inside[0] += 1
+                try:
+                    yield from fn(*args, **kwargs)
+                finally:
+                    inside[0] -= 1
+            return on_gpu
+        return wrap
+
+    host = ModelHost(str(tiny_model_dir), style="alma")
+    host.start()
+    assert host.wait(120).ready
+    real_stream = host.engine.stream
+    monkeypatch.setattr(host.engine, "stream",
+                        lambda *a, **k: streamed_inside.append(inside[0] > 0) or real_stream(*a, **k))
+    store = open_store(tmp_path / "chat.db")
+    try:
+        with monkeypatch.context() as m:
+            m.setattr(spaces, "GPU", fake_gpu)
+            session_module = importlib.reload(chat.session)  # wraps run_plan as at import on a Space
+            session = session_module.ChatSession(store, host)
+            user = store.ensure_user("anon:gpu")
+            conv = store.create_conversation(user)
+            replies = list(session.send(user, conv, "Guten Morgen.", TurnSettings(src="de", tgt="en",
+                                                                                 max_new_tokens=4)))
+        assert replies[-1].done and replies[-1].status == "complete"
+        assert durations == [zerogpu.GPU_SECONDS] and streamed_inside == [True]
+    finally:
+        importlib.reload(chat.session)
+        store.close()
 
 
 def test_the_page_loads_presets_only_unless_allowed(handlers, tmp_path):

@@ -7,6 +7,7 @@ same promise one level up, where an attacker actually talks to the app."""
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 
 import pytest
@@ -142,10 +143,17 @@ def test_files_are_not_served_to_others(tiny_server, alice):
     """The database, the browser secret and A's original export file are not downloadable."""
     import httpx
 
-    for path in (tiny_server.db, tiny_server.db.parent / ".browser-secret", "chat.db",
-                 "/etc/passwd"):
+    # The server gets HINTMT_SECRET from the fixture, so write the file the app keeps beside
+    # the database otherwise: the check must be on a file that is there.
+    secret_file = tiny_server.db.parent / ".browser-secret"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_hex(32))
+    secret_value = secret_file.read_text().strip()
+    assert tiny_server.db.is_file() and secret_value
+    for path in (tiny_server.db, secret_file, "chat.db", "/etc/passwd"):
         r = httpx.get(f"{tiny_server.url}gradio_api/file={path}")
         assert r.status_code in (403, 404), path
+        assert secret_value not in r.text and "SQLite format" not in r.text, path
     assert SECRET not in httpx.get(f"{tiny_server.url}gradio_api/file=../chat.db").text
 
 

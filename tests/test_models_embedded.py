@@ -109,6 +109,7 @@ def test_smollm2_streams_a_translation(smollm2_engine):
     pieces = list(handle)
     r = handle.result
     assert r.status == "complete" and r.text == "".join(pieces) and r.text.strip()
+    assert len(pieces) > 1  # streamed token by token, not handed over in one piece
     assert r.prompt_tokens == smollm2_engine.count_tokens(prompt)
     assert smollm2_engine.context_limit() == 8192
     speed = r.completion_tokens / max(r.duration_s - (r.ttft_s or 0), 1e-6)

@@ -4,6 +4,7 @@ import threading
 import time
 
 from models import GenParams, Generation
+from models.engines.transformers_engine import CancelCriteria
 
 G40 = GenParams(max_new_tokens=40)
 
@@ -101,14 +102,22 @@ def test_beam_draft_then_beam_text(tiny_engine):
     assert r.status == "complete" and r.params["num_beams"] == 4
 
 
-def test_beam_cancel_during_beam_phase(tiny_engine):
+def test_beam_cancel_during_beam_phase(tiny_engine, monkeypatch):
+    """Cancel arriving while the beam search runs: the reply stops there and keeps the draft."""
+    model, real_generate, calls = tiny_engine.model, tiny_engine.model.generate, []
+
+    def generate(*args, **kwargs):
+        calls.append(kwargs["num_beams"])
+        if kwargs["num_beams"] > 1:  # the beam phase has begun: the user presses Stop now
+            next(c for c in kwargs["stopping_criteria"] if isinstance(c, CancelCriteria)).event.set()
+        return real_generate(*args, **kwargs)
+
+    monkeypatch.setattr(model, "generate", generate)
     h = tiny_engine.stream(chat_prompt(tiny_engine, "abc"), GenParams(max_new_tokens=20, num_beams=3))
-    list(h)  # the draft has been streamed; the beam phase starts now
-    h.cancel()
+    draft = "".join(h)
     r = h.result
-    assert r.status in ("stopped", "complete")  # the beam phase may already be over
-    if r.status == "stopped":
-        assert r.text == r.draft
+    assert calls == [1, 3]  # the greedy draft, then the beam search that was cancelled
+    assert r.status == "stopped" and r.text == r.draft == draft
 
 
 def test_batch_equals_sequential(tiny_engine):
@@ -154,7 +163,7 @@ def test_max_new_tokens_clamped_to_context(tiny_engine):
     p = "Hallo " * (400 // per)
     n = tiny_engine.count_tokens(p)
     assert 300 < n < 500
-    g = tiny_engine.generate(p, GenParams(max_new_tokens=400))
+    g = tiny_engine.generate(p, GenParams(max_new_tokens=400, repeat_guard=False))
     assert g.status == "complete" and g.completion_tokens == 512 - n == g.params["max_new_tokens"]
 
 

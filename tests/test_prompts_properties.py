@@ -11,7 +11,7 @@ from prompts import (
     extract_translation,
     split_segments,
 )
-from prompts.langid.detect import Detection, detect_language
+from prompts.langid.detect import Detection, _detect, _normalize_candidates, detect_language
 
 CODES = sorted(LANGUAGES)
 text = st.text(max_size=200)
@@ -76,7 +76,9 @@ def test_llamax_prompt_contains_stripped_source(source, src, tgt):
 @settings(max_examples=300, deadline=None)
 @given(value=st.text(max_size=300))
 def test_detect_language_never_raises(value):
-    result = detect_language(value)
+    """The inner detector, not detect_language: the latter's catch-all would hide any exception."""
+    result = _detect(value, None)
+    assert result == detect_language(value)
     assert isinstance(result, Detection)
     assert result.lang is None or result.lang in LANGUAGES
     assert isinstance(result.confidence, float) and 0.0 <= result.confidence <= 1.0
@@ -88,7 +90,8 @@ def test_detect_language_never_raises(value):
 @settings(max_examples=150, deadline=None)
 @given(value=st.text(max_size=120), candidates=st.lists(codes, min_size=1, max_size=6))
 def test_detect_language_respects_candidates(value, candidates):
-    result = detect_language(value, candidates)
+    result = _detect(value, _normalize_candidates(candidates))  # raises what detect_language would hide
+    assert result == detect_language(value, candidates)
     assert result.lang is None or result.lang in candidates
 
 

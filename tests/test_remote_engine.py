@@ -80,7 +80,25 @@ def test_stop_strings_are_never_shown(remote):
         assert result.status == "complete" and result.completion_tokens < 40
 
 
-def test_cancel_stops_the_server(remote):
+@pytest.fixture
+def queueing_remote(tmp_path):
+    """A second server that never cuts a running completion short for a new request
+    (--interrupt_requests False): only a cancel that reaches it can end one early."""
+    from models.engines.remote import RemoteEngine
+    from tests.fixtures_servers import LlamaServer, embedded_gguf
+
+    server = LlamaServer(embedded_gguf(), tmp_path / "server.log", interrupt=False)
+    try:
+        server.wait_ready()
+        eng = RemoteEngine.connect("smollm2", server.base_url, api_key=API_KEY)
+        yield eng
+        eng.close()
+    finally:
+        server.stop()
+
+
+def test_cancel_stops_the_server(llama_server, queueing_remote):
+    remote = queueing_remote
     handle = remote.stream(COUNTING, GenParams(max_new_tokens=1500))
     pieces = iter(handle)
     first = next(pieces)
@@ -91,7 +109,8 @@ def test_cancel_stops_the_server(remote):
     assert time.monotonic() - asked < 2.0
     assert gen.status == "stopped" and gen.completion_tokens < 200
     assert first + "".join(rest) == gen.text
-    # the server runs one completion at a time: had it gone on to 1,500 tokens, this would wait
+    # this server runs one completion at a time and does not cut a running one short for a new
+    # request: had the cancelled one gone on to 1,500 tokens, this would wait
     t0 = time.monotonic()
     after = remote.generate(COUNTING, GenParams(max_new_tokens=4))
     assert after.status == "complete" and time.monotonic() - t0 < 20

@@ -2,12 +2,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from storage import StorageError, open_store
 from storage.connection import resolve_url
+from tests.unprivileged import as_user, open_dir
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_corrupt_file(tmp_path):
@@ -44,18 +51,34 @@ def test_read_only_uri(tmp_path):
         open_store(f"sqlite:///file:{path}?mode=ro&uri=true")
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
-                    reason="root ignores file permissions (read-only is tested via mode=ro)")
-def test_read_only_permissions(tmp_path):
-    path = _seeded(tmp_path)
-    for f in tmp_path.iterdir():
-        f.chmod(0o444)
-    tmp_path.chmod(0o555)
+_OPEN = """
+import sys
+from storage import StorageError, open_store
+try:
+    open_store(sys.argv[1]).close()
+except StorageError as err:
+    print(err)
+    sys.exit(3)
+"""
+
+
+def test_read_only_permissions():
+    """A database in a folder and file nobody may write, opened by an unprivileged user (a
+    subprocess as `nobody` when the tests run as root, whom file modes don't stop)."""
+    folder = open_dir()
     try:
-        with pytest.raises(StorageError, match="read-only|Cannot open|cannot be written"):
-            open_store(path)
+        path = _seeded(folder)
+        for f in folder.iterdir():
+            f.chmod(0o444)
+        folder.chmod(0o555)
+        done = subprocess.run(as_user([sys.executable, "-c", _OPEN, str(path)]), capture_output=True,
+                              text=True, cwd=ROOT, env={**os.environ, "HOME": str(folder)}, timeout=120)
+        assert done.returncode == 3, done.stderr[-2000:]
+        assert "is read-only" in done.stdout and str(path) in done.stdout, done.stdout
+        assert "Traceback" not in done.stderr
     finally:
-        tmp_path.chmod(0o755)
+        folder.chmod(0o755)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_locked_database(tmp_path):

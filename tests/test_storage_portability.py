@@ -85,9 +85,10 @@ def test_nul_characters_never_fail_a_write(store):
     store.add_pair(u, prompt="p\x00", chosen="a\x00", rejected="b", kind="pick", source="s\x00")
     got = store.get_message(u, m)
     # PostgreSQL text can't hold NUL: it is dropped there, kept by SQLite
-    assert got.content.replace("\x00", "") == "Guten Morgen"
-    assert store.get_conversation(u, c).title.replace("\x00", "") == "Title"
-    assert [h.id for h in store.list_conversations(u, "ten\x00")] in ([], [c])
+    kept = store.engine.dialect.name == "sqlite"
+    assert got.content == ("Gu\x00ten Morgen" if kept else "Guten Morgen")
+    assert store.get_conversation(u, c).title == ("T\x00itle" if kept else "Title")
+    assert [h.id for h in store.list_conversations(u, "ten\x00")] == [c]
     assert [h.id for h in store.list_conversations(u, "Morgen")] == [c]
 
 

@@ -46,8 +46,11 @@ ACTIVE_CONTENT = """(areas) => {
 @pytest.fixture(scope="module")
 def payload_server(tmp_path_factory):
     model = make_scripted_model_dir(tmp_path_factory.mktemp("payload-model"), MODEL_OUTPUT)
-    server = start_server(tmp_path_factory.mktemp("payload-app"), str(model),
-                          extra=("--allow-any-model",))  # so that a typed path reaches the loader
+    with pytest.MonkeyPatch.context() as env:
+        # The payload is much longer than the typed text: the runaway guard would cut it short.
+        env.setenv("HINTMT_RUNAWAY_GUARD", "off")
+        server = start_server(tmp_path_factory.mktemp("payload-app"), str(model),
+                              extra=("--allow-any-model",))  # so that a typed path reaches the loader
     yield server
     server.stop()
 

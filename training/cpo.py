@@ -91,6 +91,13 @@ class CPOResult:
     train_loss: float | None = None
     truncated: int = 0
     info: dict = field(default_factory=dict)
+    processes: int = 1  # data-parallel processes (``accelerate launch --num_processes N``)
+
+
+def is_main_process() -> bool:
+    """False in the other processes of an ``accelerate launch``/``torchrun`` run (RANK > 0):
+    only the main one writes the adapter, its record and card, and removes checkpoints."""
+    return int(os.environ.get("RANK", "0")) == 0
 
 
 def _count_parameters(src: str, kw: dict) -> float:
@@ -301,9 +308,10 @@ def train_cpo(setup: TrainingSetup, rows: list[dict[str, str]], out: str | Path,
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing", category=FutureWarning)
         result = _train(setup, rows, out, settings, checkpoint, say)
     result.truncated = truncated
-    result.info = _write_info(out, setup, settings, result)
-    if not keep_checkpoints:
-        shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
+    if is_main_process():
+        result.info = _write_info(out, setup, settings, result)
+        if not keep_checkpoints:
+            shutil.rmtree(out / CHECKPOINTS, ignore_errors=True)
     return result
 
 
@@ -328,10 +336,11 @@ def _train(setup: TrainingSetup, rows, out: Path, settings: CPOSettings, checkpo
         raise
     seconds = time.perf_counter() - started
     after = pair_margin(trainer.model, trainer.train_dataset)
-    trainer.save_model(str(out))
-    _record_base(out, setup.base_model)
+    trainer.save_model(str(out))  # the main process writes; the others wait for it
+    if trainer.accelerator.is_main_process:
+        _record_base(out, setup.base_model)
     return CPOResult(out, len(rows), int(output.global_step), seconds, before, after,
-                     output.metrics.get("train_loss"))
+                     output.metrics.get("train_loss"), processes=trainer.accelerator.num_processes)
 
 
 def _record_base(out: Path, base: str) -> None:
@@ -352,7 +361,7 @@ def _write_info(out: Path, setup: TrainingSetup, settings: CPOSettings, result: 
             "pairs": result.pairs, "steps": result.steps, "seconds": round(result.seconds, 1),
             "margin_before": result.margin_before, "margin_after": result.margin_after,
             "train_loss": result.train_loss, "settings": asdict(settings), "trl": trl.__version__,
-            "device": setup.device}
+            "device": setup.device, "processes": result.processes}
     (out / INFO_FILE).write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     _write_card(out, setup, settings, result)
     return info

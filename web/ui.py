@@ -16,6 +16,7 @@ from chat.zerogpu import oauth_enabled
 CSS = """
 #chat .message-wrap em:first-child { opacity: .7; font-size: .85em; }
 #notice:empty { display: none; }
+.nav-holder { display: none; }  /* other pages (/campaign) are reached by link, not a menu */
 """
 
 
@@ -153,7 +154,10 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
     return demo
 
 
-def launch(demo: gr.Blocks, host: str, port: int, share: bool = False) -> None:
-    """Serve the page (blocking)."""
+def launch(demo: gr.Blocks, host: str, port: int, share: bool = False,
+           routes: list | None = None) -> None:
+    """Serve the page (blocking); ``routes`` (e.g. the HTTP APIs') are served by the same
+    FastAPI app, ahead of the page's own routes."""
     demo.launch(server_name=host, server_port=port, share=share, css=CSS,
-                show_error=True, footer_links=["gradio", "settings"])
+                show_error=True, footer_links=["gradio", "settings"],
+                app_kwargs={"routes": list(routes)} if routes else None)

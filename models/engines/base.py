@@ -70,6 +70,7 @@ class StreamHandle:
         self._result: Generation | None = None
         self._thread: threading.Thread | None = None
         self._ended = False
+        self._closed = False  # run_many: this handle's stream has its end marker
 
     @classmethod
     def run(cls, work: Callable[["StreamHandle"], Generation], name: str) -> "StreamHandle":
@@ -86,6 +87,34 @@ class StreamHandle:
         handle._thread = threading.Thread(target=target, name=name, daemon=True)
         handle._thread.start()
         return handle
+
+    @classmethod
+    def run_many(cls, work: Callable[[list["StreamHandle"]], list[Generation]], n: int,
+                 name: str) -> list["StreamHandle"]:
+        """``n`` handles fed by one worker thread running ``work(handles)`` (e.g. a batch
+        decoded together): each has its own pieces, cancel event and result."""
+        handles = [cls() for _ in range(n)]
+
+        def target() -> None:
+            try:
+                for handle, gen in zip(handles, work(handles)):
+                    handle.end(gen)
+            finally:
+                for handle in handles:
+                    handle.end(None)
+
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        for handle in handles:
+            handle._thread = thread
+        thread.start()
+        return handles
+
+    def end(self, gen: Generation | None) -> None:
+        """Finish this handle's stream with ``gen`` now (``run_many``'s work, for a sequence
+        that ended before the others); later calls change nothing."""
+        if not self._closed:
+            self._closed, self._result = True, gen
+            self._q.put(_END)
 
     def put(self, piece: str) -> None:
         """Send one text piece to the reader (worker side)."""
@@ -119,16 +148,18 @@ class StreamHandle:
 
     @property
     def done(self) -> bool:
-        """True once the worker thread has finished."""
-        return self._thread is not None and not self._thread.is_alive()
+        """True once the worker thread has finished (or, in ``run_many``, this handle ended)."""
+        return self._closed or (self._thread is not None and not self._thread.is_alive())
 
     def join(self, timeout: float | None = None) -> bool:
-        self._thread.join(timeout)
+        if not self._closed:
+            self._thread.join(timeout)
         return self.done
 
     @property
     def result(self) -> Generation:
-        self._thread.join()
+        if not self._closed:
+            self._thread.join()
         gen = self._result
         first = self._first_yield or self._first_put
         gen.ttft_s = None if first is None else first - self.started_at

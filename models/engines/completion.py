@@ -10,6 +10,7 @@ import time
 from typing import Callable
 
 from models.engines.base import StreamHandle, fit_to_context
+from models.engines.repeats import mark_cut, runaway
 from models.engines.stopping import cut_at_stop, find_stop, held_back
 from models.errors import ModelError
 from models.params import GenParams, Generation
@@ -124,8 +125,8 @@ class CompletionEngine:
         t0, used, ptoks, ctoks, status, error = time.monotonic(), params, 0, 0, "complete", None
         filt = StopFilter(params.stop, on_piece)
 
-        def on_text(chunk: str) -> bool:
-            return filt.feed(chunk) and not cancel.is_set()
+        def on_text(chunk: str) -> bool:  # False ends generation
+            return filt.feed(chunk) and not cancel.is_set() and not runaway(filt.text, params)
 
         try:
             self._check_group(group)
@@ -140,10 +141,10 @@ class CompletionEngine:
             extra["num_beams_requested"] = params.num_beams
         if group is not None:
             extra["adapter_group"] = group
-        return Generation(prompt=prompt, text=filt.text, model_id=self.model_id, revision=self.revision,
-                          adapter=self.preset.adapter, params=used.as_dict(), prompt_tokens=ptoks,
-                          completion_tokens=ctoks, ttft_s=None, duration_s=time.monotonic() - t0,
-                          status=status, error=error, extra=extra)
+        return mark_cut(Generation(prompt=prompt, text=filt.text, model_id=self.model_id, revision=self.revision,
+                                   adapter=self.preset.adapter, params=used.as_dict(), prompt_tokens=ptoks,
+                                   completion_tokens=ctoks, ttft_s=None, duration_s=time.monotonic() - t0,
+                                   status=status, error=error, extra=extra), used)
 
     def stream(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> StreamHandle:
         """Start generating in a worker thread; iterate the handle for text pieces."""

@@ -25,12 +25,12 @@ import psutil
 from pathlib import Path
 from typing import Callable
 
-from models.engines.base import LLAMACPP
+from models.engines.base import LLAMACPP, StreamHandle
 from models.engines.completion import CompletionEngine
 from models.loading.embedded import embedded_version
 from models.loading.gguf_tokenizer import gguf_path, gguf_tokenizer
 from models.errors import ModelError
-from models.params import GenParams
+from models.params import GenParams, Generation
 from models.presets import Preset, finish_preset, resolve_preset
 
 LLAMACPP_HINT = "pip install 'llama-cpp-python[server]>=0.3' (or the project's [llamacpp] extra)"
@@ -91,6 +91,7 @@ class LlamaCppEngine(CompletionEngine):
         self._bos = llm.detokenize([llm.token_bos()], special=True).decode("utf-8", "replace") \
             if llm.token_bos() >= 0 else ""
         self._lock = threading.Lock()
+        self._batcher = None  # llamacpp_batch.BatchWorkers, created by the first batch
         train = llama_cpp.llama_model_n_ctx_train(llm.model)
         self._limit = min(llm.n_ctx(), train) if train > 0 else llm.n_ctx()
 
@@ -129,7 +130,38 @@ class LlamaCppEngine(CompletionEngine):
 
     def close(self) -> None:
         with self._lock:
+            if self._batcher is not None:
+                self._batcher.close()
             self.llm.close()
+
+    # --- batches (models/engines/llamacpp_batch.py) ------------------------------------------
+    def _batch_decoder(self):
+        from models.engines.llamacpp_batch import BatchWorkers
+
+        if self._batcher is None:
+            self._batcher = BatchWorkers(self.llm)
+        return self._batcher
+
+    def generate_batch(self, prompts: list[str], params: GenParams,
+                       adapter_group: int | None = None) -> list[Generation]:
+        """Completions for several prompts decoded together (one ``llama_decode`` a step for
+        all of them); under greedy decoding each equals ``generate(prompt)``."""
+        from models.engines.llamacpp_batch import generate_batch
+
+        return generate_batch(self, list(prompts), params, adapter_group)
+
+    def stream_batch(self, prompts: list[str], params: GenParams,
+                     adapter_group: int | None = None) -> list[StreamHandle]:
+        """``generate_batch`` streamed: one handle per prompt (its own pieces, cancel and
+        result), all decoded together by one worker thread."""
+        from models.engines.llamacpp_batch import generate_batch
+
+        return StreamHandle.run_many(
+            lambda hs: generate_batch(self, list(prompts), params, adapter_group,
+                                      on_piece=lambda i, piece: hs[i].put(piece),
+                                      cancels=[h.cancel_event for h in hs],
+                                      on_done=lambda i, gen: hs[i].end(gen)),
+            len(prompts), f"hintmt-{self.backend}-batch")
 
     # --- tokens ---------------------------------------------------------------------------
     def _tokenize(self, text: str) -> list[int]:

@@ -13,12 +13,16 @@ import torch
 from transformers import StoppingCriteria, StoppingCriteriaList
 
 from models.engines.base import TRANSFORMERS, StreamHandle, fit_to_context
+from models.engines.compiled import decode_path, generate_kwargs as compiled_kwargs
+from models.engines.continuous import ContinuousStreams, continuous_wanted
 from models.errors import ModelError
 from models.loading.loader import LoadedModel
 from models.loading.memory import is_oom
 from models.params import GenParams, Generation
 from models.engines.stopping import cut_at_stop
 from models.engines.stream import PieceStreamer
+from models.engines.repeats import mark_cut
+from models.engines.runaway_criteria import RunawayCriteria
 
 class CancelCriteria(StoppingCriteria):
     """Stops every row once ``event`` is set."""
@@ -35,12 +39,18 @@ class Engine:
 
     backend = TRANSFORMERS
 
-    def __init__(self, loaded: LoadedModel):
+    def __init__(self, loaded: LoadedModel, decode: str | None = None, compile_backend: str | None = None,
+                 continuous: str | None = None):
         self.loaded = loaded
         self.tokenizer = loaded.tokenizer
         self.preset = loaded.preset
         self.model_id = loaded.model_id
         self.device = loaded.device
+        # "compiled": static KV cache + torch.compile (models/engines/compiled.py); "eager"
+        self.decode_path, self._compile_backend = decode_path(self.device, decode), compile_backend
+        # concurrent greedy streams decoded together (models/engines/continuous.py); GPU by default
+        self.continuous = continuous_wanted(self.device, continuous)
+        self._streams = None
         self._config = loaded.model.config
         self._lock = threading.Lock()
         eos = loaded.model.generation_config.eos_token_id
@@ -94,9 +104,18 @@ class Engine:
         criterion (``stop_strings``: a row ends once its text ends with one)."""
         stops = {"stop_strings": list(params.stop), "tokenizer": self.tokenizer} if params.stop else {}
         with torch.inference_mode():
-            return self.model.generate(**enc, **params.generate_kwargs(), **stops,
-                                       stopping_criteria=StoppingCriteriaList([CancelCriteria(cancel)]),
+            compiled = compiled_kwargs(self.decode_path, self.device, enc["input_ids"].shape[0], params.num_beams,
+                                       self._compile_backend)
+            return self.model.generate(**enc, **params.generate_kwargs(), **stops, **compiled,
+                                       stopping_criteria=self._criteria(enc, params, cancel),
                                        streamer=streamer, pad_token_id=self.tokenizer.pad_token_id)
+
+    def _criteria(self, enc, params: GenParams, cancel: threading.Event) -> StoppingCriteriaList:
+        """Cancel, and the runaway guard (a row ends once it repeats itself or outgrows its source)."""
+        rules = [CancelCriteria(cancel)]
+        if params.repeat_guard or params.max_chars is not None:
+            rules.append(RunawayCriteria(self.tokenizer, enc["input_ids"].shape[1], params))
+        return StoppingCriteriaList(rules)
 
     def _record(self, prompt, text, adapter, params, ptoks, ctoks, t0, status, error=None, draft=None,
                 group=None) -> Generation:
@@ -118,7 +137,19 @@ class Engine:
 
     def stream(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> StreamHandle:
         """Start generating in a worker thread; iterate the handle for text pieces."""
+        if self.continuous:
+            with self._lock:
+                if self._streams is None:
+                    self._streams = ContinuousStreams(self)
+            if self._streams.takes(params, adapter_group):
+                return self._streams.stream(prompt, params)
         return StreamHandle.run(lambda h: self._run_stream(h, prompt, params, adapter_group), "hintmt-generate")
+
+    def close(self) -> None:
+        """Stop the continuous batching loop, if one runs."""
+        if self._streams is not None:
+            self._streams.close()
+            self._streams = None
 
     def _run_stream(self, h: StreamHandle, prompt: str, params: GenParams, group) -> Generation:
         t0, text, draft, adapter, ptoks, ctoks, used = h.started_at, "", None, None, 0, 0, params
@@ -143,7 +174,8 @@ class Engine:
                 status = "stopped" if h.cancelled else "complete"
         except Exception as exc:  # reported in the result, never raised into the caller
             status, error = "error", self._error_text(exc)
-        return self._record(prompt, text, adapter, used, ptoks, ctoks, t0, status, error, draft, group)
+        return mark_cut(self._record(prompt, text, adapter, used, ptoks, ctoks, t0, status, error, draft, group),
+                        used)
 
     def generate(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> Generation:
         """One completion, not streamed (beam search runs directly, no draft)."""
@@ -168,6 +200,6 @@ class Engine:
             err = self._error_text(exc)
             return [self._record(p, "", adapter, used, n, 0, t0, "error", err, group=adapter_group)
                     for p, n in zip(prompts, plens)]
-        return [self._record(p, cut_at_stop(text, used.stop), adapter, used, n, c, t0, "complete",
-                             group=adapter_group)
+        return [mark_cut(self._record(p, cut_at_stop(text, used.stop), adapter, used, n, c, t0, "complete",
+                                      group=adapter_group), used)
                 for p, n, (text, c) in zip(prompts, plens, rows)]

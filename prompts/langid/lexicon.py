@@ -1,4 +1,5 @@
-"""Frequent function words per language, for the detector's word vote.
+"""Frequent function words per language, for the detector's word vote (greetings, thanks and
+farewells for short input join them from chat_words.py).
 
 Words shared by several languages count for each of them, so the lists need
 not be disjoint: only the words that differ between close languages (nl/af/da,
@@ -6,6 +7,8 @@ no/da/sv, es/pt/gl/ca, id/ms, ru/bg/uk/sr/mk, ...) move the vote.
 """
 
 from __future__ import annotations
+
+from prompts.langid.chat_words import CHAT_WORDS
 
 _WORDS: dict[str, str] = {
     # Germanic
@@ -176,9 +179,9 @@ _WORDS: dict[str, str] = {
     "ckb": "و لە بە کە ئەم ئەو من تۆ ئێمە ئێوە بۆ لەگەڵ",
 }
 
-# word -> languages whose list has it
+# word -> languages whose list (function words or chat words) has it
 WORD_LANGUAGES: dict[str, tuple[str, ...]] = {}
-for _key, _text in _WORDS.items():
+for _key, _text in [*_WORDS.items(), *CHAT_WORDS.items()]:
     _lang = _key.split("-")[0]  # "sr-Latn" adds to "sr"
     for _word in set(_text.split()):
         if _lang not in WORD_LANGUAGES.get(_word, ()):

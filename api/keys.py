@@ -1,0 +1,118 @@
+"""Who is calling and how much they may ask: API keys (hashed in the database), requests
+without a key (allowed or refused by a setting), requests per minute and characters per
+request (per key; per client address without a key), and the batch size of /translate."""
+from __future__ import annotations
+
+import ipaddress
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+from storage.api_keys import ApiKeys
+
+from api.errors import ApiError
+
+ANONYMOUS_USER = "api:anonymous"
+KEY_MODES = ("auto", "required", "optional")
+
+
+def loopback_only(host: str) -> bool:
+    """Whether a server bound to `host` is reachable from this machine only."""
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The server's API settings (`python app.py --api-…`)."""
+
+    keys: str = "auto"                 # auto: keys required unless the server is loopback-only
+    host: str = "127.0.0.1"
+    requests_per_minute: int = 60      # per key (0 = no limit)
+    chars_per_request: int = 5000      # characters of q in one request (0 = the app's own limit)
+    batch_limit: int = 50              # strings in one /translate list
+    max_alternatives: int = 3
+
+    @property
+    def key_required(self) -> bool:
+        if self.keys == "auto":
+            return not loopback_only(self.host)
+        return self.keys == "required"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """An authenticated request's owner: the user its data is stored under, and its limits."""
+
+    user_id: int
+    key_id: int | None
+    bucket: str
+    requests_per_minute: int
+    chars_per_request: int
+
+
+class KeyGate:
+    """Checks keys and limits for every API request (thread-safe)."""
+
+    def __init__(self, store, limits: Limits):
+        self.store = store
+        self.keys = ApiKeys(store)
+        self.limits = limits
+        self._hits: dict[str, deque] = {}
+        self._lock = threading.Lock()
+        self._anonymous: int | None = None
+
+    def caller(self, key: str | None, client: str | None) -> Caller:
+        """The caller for `key` (None or empty: no key); ApiError 403 for a wrong or revoked
+        key, or no key where one is required; 429 over the requests-per-minute limit."""
+        limits = self.limits
+        key = (key or "").strip()
+        if key:
+            info = self.keys.lookup(key)
+            if info is None:
+                raise ApiError(403, "Invalid API key (unknown or revoked).")
+            caller = Caller(info.user_id, info.id, f"key:{info.id}",
+                            info.requests_per_minute or limits.requests_per_minute,
+                            info.chars_per_request or limits.chars_per_request)
+        elif limits.key_required:
+            raise ApiError(403, "An API key is required: pass api_key (or an "
+                                "'Authorization: Bearer' header); create one with "
+                                "`python app.py api-key create NAME`.")
+        else:
+            if self._anonymous is None:
+                self._anonymous = self.store.ensure_user(ANONYMOUS_USER, "API without a key")
+            caller = Caller(self._anonymous, None, f"ip:{client or '?'}",
+                            limits.requests_per_minute, limits.chars_per_request)
+        self._count(caller)
+        return caller
+
+    def _count(self, caller: Caller) -> None:
+        if caller.requests_per_minute <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            if len(self._hits) > 10_000:  # forget callers idle for a minute
+                self._hits = {k: h for k, h in self._hits.items() if h and now - h[-1] < 60}
+            hits = self._hits.setdefault(caller.bucket, deque())
+            while hits and now - hits[0] >= 60:
+                hits.popleft()
+            if len(hits) >= caller.requests_per_minute:
+                wait = 60 - (now - hits[0])
+                raise ApiError(429, f"Slowdown: {caller.requests_per_minute} requests per minute "
+                                    f"for this key; try again in {wait:.0f} s.")
+            hits.append(now)
+
+    def check_size(self, caller: Caller, texts: list[str]) -> None:
+        """400 when a request carries too many strings or characters."""
+        if len(texts) > self.limits.batch_limit:
+            raise ApiError(400, f"Too many texts: {len(texts):,} in one request; the limit is "
+                                f"{self.limits.batch_limit}.")
+        chars = sum(len(t) for t in texts)
+        if caller.chars_per_request > 0 and chars > caller.chars_per_request:
+            raise ApiError(400, f"Invalid request: request ({chars:,} characters) exceeds the "
+                                f"text limit ({caller.chars_per_request:,} characters).")

@@ -1,0 +1,182 @@
+"""LibreTranslate's API at the server root: POST /translate, /detect, /suggest, GET /languages,
+/frontend/settings; answers and errors (`{"error": "..."}`) in LibreTranslate's shapes."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from chat.render import name as language_name
+from prompts import LANGUAGES, detect_language
+
+from api.bodies import bearer, client_of, read_fields
+from api.errors import ApiError, libretranslate_error
+from api.html_text import node_texts, translate_html
+from api.keys import KeyGate
+from api.service import ApiTurns, Translated, language_code
+
+FORMATS = ("text", "html")
+
+
+def _percent(confidence: float | None) -> float:
+    return round(100.0 * (confidence or 0.0), 1)
+
+
+def _texts(q) -> tuple[list[str], bool]:
+    """(the strings of q, whether q was a list); 400 for a missing or malformed q."""
+    if q is None or q == "" or q == []:
+        raise ApiError(400, "Invalid request: missing q parameter")
+    batch = isinstance(q, list)
+    texts = q if batch else [q]
+    if not all(isinstance(t, str) for t in texts):
+        raise ApiError(400, "Invalid request: q must be a string or a list of strings")
+    return texts, batch
+
+
+def _int(value, what: str, low: int, high: int) -> int:
+    try:
+        number = int(value or 0)
+    except (TypeError, ValueError):
+        raise ApiError(400, f"Invalid request: {what} must be a whole number") from None
+    if not low <= number <= high:
+        raise ApiError(400, f"Invalid request: {what} must be between {low} and {high}")
+    return number
+
+
+class LibreTranslateRoutes:
+    """The routes over one ApiTurns and KeyGate."""
+
+    def __init__(self, turns: ApiTurns, gate: KeyGate):
+        self.turns, self.gate = turns, gate
+
+    def router(self) -> APIRouter:
+        r = APIRouter()
+        r.add_api_route("/translate", self.translate, methods=["POST"])
+        r.add_api_route("/detect", self.detect, methods=["POST"])
+        r.add_api_route("/suggest", self.suggest, methods=["POST"])
+        r.add_api_route("/languages", self.languages, methods=["GET", "POST"])
+        r.add_api_route("/frontend/settings", self.settings, methods=["GET"])
+        return r
+
+    async def _caller(self, request: Request):
+        fields = await read_fields(request)
+        key = fields.get("api_key") or bearer(request)
+        return fields, self.gate.caller(None if key is None else str(key), client_of(request))
+
+    def _direction(self, fields: dict, auto: bool = True) -> tuple[str, str]:
+        langs = self.turns.languages()
+        raw_source = fields.get("source")
+        source = "auto" if auto and raw_source in (None, "", "auto") else language_code(raw_source, "source")
+        target = language_code(fields.get("target"), "target")
+        model = self.turns.engine().preset.name
+        for code, what in ((source, "from"), (target, "into")):
+            if code != "auto" and code not in langs:
+                raise ApiError(400, f"{model} cannot translate {what} {language_name(code)} "
+                                    f"({code}); see GET /languages")
+        return source, target
+
+    async def translate(self, request: Request):
+        try:
+            fields, caller = await self._caller(request)
+            texts, batch = _texts(fields.get("q"))
+            fmt = str(fields.get("format") or "text").lower()
+            if fmt not in FORMATS:
+                raise ApiError(400, f"Invalid request: format must be one of {', '.join(FORMATS)}")
+            nodes = [n for t in texts for n in node_texts(t)] if fmt == "html" else texts
+            self.gate.check_size(caller, nodes)
+            source, target = self._direction(fields)
+            alternatives = _int(fields.get("alternatives"), "alternatives", 0,
+                                self.gate.limits.max_alternatives)
+            hint = self.turns.hint(fields.get("hint"))
+
+            def one(text: str) -> Translated:
+                if not text.strip():
+                    return Translated(text)
+                if fmt == "html":
+                    found: list[Translated] = []
+
+                    def node(piece: str) -> str:
+                        found.append(self.turns.translate(caller, piece, source, target, hint))
+                        return found[-1].text
+                    out = Translated(translate_html(text, node))
+                    if found:
+                        out.detected, out.confidence = found[0].detected, found[0].confidence
+                    return out
+                return self.turns.translate(caller, text, source, target, hint, alternatives)
+
+            results = await run_in_threadpool(lambda: [one(t) for t in texts])
+        except ApiError as err:
+            return libretranslate_error(err)
+        return JSONResponse(self._answer(results, batch, source == "auto", alternatives))
+
+    @staticmethod
+    def _answer(results: list[Translated], batch: bool, auto: bool, alternatives: int) -> dict:
+        def detected(t: Translated) -> dict:
+            return {"confidence": _percent(t.confidence), "language": t.detected or "en"}
+
+        if not batch:
+            out: dict = {"translatedText": results[0].text}
+            if auto:
+                out["detectedLanguage"] = detected(results[0])
+            if alternatives:
+                out["alternatives"] = results[0].alternatives
+            return out
+        out = {"translatedText": [t.text for t in results]}
+        if auto:
+            out["detectedLanguage"] = [detected(t) for t in results]
+        if alternatives:
+            out["alternatives"] = [t.alternatives for t in results]
+        return out
+
+    async def detect(self, request: Request):
+        try:
+            fields, caller = await self._caller(request)
+            texts, batch = _texts(fields.get("q"))
+            if batch:
+                raise ApiError(400, "Invalid request: /detect takes one string in q")
+            self.gate.check_size(caller, texts)
+            langs = self.turns.languages()
+            found = detect_language(texts[0], candidates=langs)
+        except ApiError as err:
+            return libretranslate_error(err)
+        if found.lang is None:
+            return JSONResponse([])
+        return JSONResponse([{"confidence": _percent(found.confidence), "language": found.lang}])
+
+    async def suggest(self, request: Request):
+        try:
+            fields, caller = await self._caller(request)
+            texts, batch = _texts(fields.get("q"))
+            if batch or not isinstance(fields.get("s"), str):
+                raise ApiError(400, "Invalid request: q and s must be strings")
+            self.gate.check_size(caller, [texts[0], fields["s"]])
+            source, target = self._direction(fields, auto=True)
+            src = None if source == "auto" else source
+            pairs = await run_in_threadpool(self.turns.suggest, caller, texts[0], fields["s"],
+                                            src, target)
+        except ApiError as err:
+            return libretranslate_error(err)
+        return JSONResponse({"success": True, "pairs": pairs})
+
+    async def languages(self, request: Request):
+        try:
+            langs = self.turns.languages()
+        except ApiError as err:
+            return libretranslate_error(err)
+        return JSONResponse([{"code": c, "name": LANGUAGES.get(c, c),
+                              "targets": [t for t in langs if t != c]} for c in langs])
+
+    async def settings(self, request: Request):
+        limits = self.gate.limits
+        try:
+            langs = self.turns.languages()
+        except ApiError:
+            langs = ["en"]
+        target = "en" if "en" in langs else langs[0]
+        return JSONResponse({
+            "charLimit": limits.chars_per_request or -1, "frontendTimeout": 500,
+            "apiKeys": True, "keyRequired": limits.key_required, "suggestions": True,
+            "filesTranslation": False, "supportedFilesFormat": [],
+            "language": {"source": {"code": "auto", "name": "Auto Detect"},
+                         "target": {"code": target, "name": LANGUAGES.get(target, target)}},
+        })

@@ -1,0 +1,205 @@
+"""API requests as page turns: every call goes through `ChatSession` (the page's prompts,
+hints, X-ALMA routing and storage) into a conversation of the caller's own, one per day
+("API 2026-11-30"; chat-mode completions get one per call, holding the client's history).
+
+Errors the user can fix become `ApiError` 400; a model that is not ready, 503."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Callable, Iterator
+
+from chat.session import ChatSession, Reply
+from chat.pipeline import check_text
+from chat.settings import AUTO, TurnSettings, UserError
+from prompts import LANGUAGES, detect_language
+from prompts.languages import normalize_code
+from prompts.styles import FREE_HINT, PARROT_HINT, get_style
+from prompts.layouts import PARROT_HINTS
+from storage import NotFound
+from storage.replies import latest_reply_to
+
+from api.errors import ApiError
+from api.keys import Caller
+
+
+@dataclass
+class Translated:
+    """One translated string: text, detection (when the source was auto), alternatives."""
+
+    text: str
+    message_id: int | None = None
+    detected: str | None = None
+    confidence: float | None = None
+    alternatives: list[str] = field(default_factory=list)
+
+
+def language_code(code: str | None, what: str) -> str:
+    """A table code for `code`, or ApiError 400 naming the field and the bad value."""
+    if not code or not str(code).strip():
+        raise ApiError(400, f"Invalid request: missing {what} parameter")
+    try:
+        return normalize_code(str(code))
+    except ValueError:
+        raise ApiError(400, f"{what} language {code!r} is not supported (see GET /languages)") from None
+
+
+class ApiTurns:
+    """The session layer as the APIs use it (thread-safe)."""
+
+    def __init__(self, session: ChatSession, feedback):
+        self.session = session
+        self.feedback = feedback
+        self.store = session.store
+        self._lock = threading.Lock()
+        self._daily: dict[tuple[int, str], int] = {}  # (user, title) → today's conversation
+
+    # -- the model -----------------------------------------------------------------
+    def engine(self):
+        """The loaded engine; 503 while it loads or after it failed."""
+        try:
+            return self.session.engine()
+        except UserError as err:
+            raise ApiError(503, str(err)) from None
+
+    def languages(self) -> list[str]:
+        """Codes the loaded model translates (every known language for a chat model)."""
+        preset = self.engine().preset
+        return list(preset.languages) if preset.languages else list(LANGUAGES)
+
+    def hint(self, hint: str | None) -> str | None:
+        """A hint for the loaded style: a ParroT kind, free text for chat models; 400 if unusable."""
+        hint = (hint or "").strip() or None
+        if hint is None:
+            return None
+        style = get_style(self.engine().preset.style)
+        if style.hints == PARROT_HINT:
+            if hint not in PARROT_HINTS:
+                kinds = ", ".join(k for k in PARROT_HINTS if k)
+                raise ApiError(400, f"hint {hint!r} is not a ParroT hint kind ({kinds})")
+            return hint
+        if style.hints == FREE_HINT:
+            return hint
+        raise ApiError(400, f"The {style.name} prompt takes no hint; leave hint out.")
+
+    # -- conversations -------------------------------------------------------------
+    def daily_conversation(self, caller: Caller) -> int:
+        """The caller's conversation of today (UTC), created on first use."""
+        title = "API " + datetime.now(timezone.utc).strftime("%Y-%m-%d")
+        with self._lock:
+            known = self._daily.get((caller.user_id, title))
+            if known is not None:
+                return known
+            found = [c.id for c in self.store.list_conversations(caller.user_id, limit=1000)
+                     if c.title == title]
+            conv = min(found) if found else self.store.create_conversation(caller.user_id, title=title)
+            self._daily = {k: v for k, v in self._daily.items() if k[1] == title}  # today's only
+            self._daily[(caller.user_id, title)] = conv
+            return conv
+
+    def chat_conversation(self, caller: Caller, history: list[tuple[str, str]]) -> int:
+        """A new conversation holding the client's earlier chat messages (the history the
+        session builds the chat prompt from)."""
+        title = "API chat " + datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+        conv = self.store.create_conversation(caller.user_id, title=title)
+        parent = None
+        for role, text in history:
+            if role == "user":
+                parent = self.store.add_message(caller.user_id, conv, "user", text)
+            elif parent is not None:
+                self.store.add_message(caller.user_id, conv, "assistant", text, parent_id=parent,
+                                       model_id="client")
+        return conv
+
+    def drop_if_empty(self, caller: Caller, conv_id: int) -> None:
+        """Delete a conversation a refused request left empty (nothing stored for it)."""
+        with self._lock:
+            try:
+                if not self.store.messages(caller.user_id, conv_id):
+                    self.store.delete_conversation(caller.user_id, conv_id)
+                    self._daily = {k: v for k, v in self._daily.items() if v != conv_id}
+            except NotFound:
+                pass
+
+    # -- turns ---------------------------------------------------------------------
+    def start(self, caller: Caller, conversation: Callable[[], int], text: str,
+              settings: TurnSettings) -> tuple[Reply, Iterator[Reply]]:
+        """Store the text in `conversation()` and begin the reply: (its first update, the
+        rest). Input the model cannot take is refused here, before anything is stored."""
+        self.engine()
+        for attempt in (1, 2):
+            conv_id = conversation()
+            replies = self.session.send(caller.user_id, conv_id, text, settings)
+            try:
+                return next(replies), replies
+            except UserError as err:
+                self.drop_if_empty(caller, conv_id)
+                raise ApiError(400, str(err)) from None
+            except NotFound:  # a refused request of the same key dropped it just now
+                if attempt == 2:
+                    raise ApiError(409, "The conversation changed meanwhile; send it again.") from None
+        raise AssertionError("unreachable")
+
+    def translate(self, caller: Caller, text: str, src: str, tgt: str, hint: str | None = None,
+                  alternatives: int = 0) -> Translated:
+        """One string, as the page translates it (auto source detected like the page)."""
+        clean = _checked(text)
+        preset = self.engine().preset
+        if src == AUTO:
+            found = detect_language(clean, candidates=preset.languages or None)
+            if found.lang is not None and found.lang == tgt:  # already in the target language
+                return Translated(clean, None, found.lang, found.confidence)
+        elif src == tgt:
+            return Translated(clean)
+        settings = TurnSettings(src=src, tgt=tgt, hint=hint, mode="translate", unsure="guess")
+        first, rest = self.start(caller, lambda: self.daily_conversation(caller), clean, settings)
+        last = _drain(first, rest)
+        asked = self.store.get_message(caller.user_id, last.user_message_id)
+        out = Translated(last.text, last.message_id, asked.detected_lang, asked.detected_confidence)
+        for _ in range(alternatives):
+            alt = _drain(None, self.session.regenerate(caller.user_id, last.message_id, settings))
+            out.alternatives.append(alt.text)
+        return out
+
+    def suggest(self, caller: Caller, text: str, suggestion: str, src: str | None, tgt: str) -> int:
+        """The caller's better translation of `text`: a post-edit pair over the app's own
+        translation for this key (chosen = suggestion); the number of pairs written."""
+        clean = _checked(text)
+        better = (suggestion or "").strip()
+        if not better:
+            raise ApiError(400, "Invalid request: missing s parameter")
+        msg_id = latest_reply_to(self.store, caller.user_id, clean, src, tgt)
+        if msg_id is None:
+            raise ApiError(404, "No translation of this text into that language was made with "
+                                "this key; translate it with /translate first.")
+        new_id, note = self.feedback.edit(caller.user_id, msg_id, better)
+        return 0 if new_id is None else max(1, _pairs_in(note))
+
+
+def _checked(text) -> str:
+    """The text as the page stores it (NUL removed, stripped); 400 if empty or too long."""
+    if not isinstance(text, str):
+        raise ApiError(400, "Invalid request: q must be text")
+    try:
+        return check_text(text)
+    except UserError as err:
+        raise ApiError(400, str(err)) from None
+
+
+def _pairs_in(note: str) -> int:
+    digits = "".join(ch if ch.isdigit() else " " for ch in note).split()
+    return int(digits[0]) if digits else 0
+
+
+def _drain(first: Reply | None, rest: Iterator[Reply]) -> Reply:
+    """The final update of a reply; a failed model is a 503."""
+    last = first
+    try:
+        for last in rest:
+            pass
+    except UserError as err:
+        raise ApiError(400, str(err)) from None
+    if last is None or last.status == "error":
+        raise ApiError(503, (last.note if last else None) or "The model failed.")
+    return last

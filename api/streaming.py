@@ -1,0 +1,108 @@
+"""One chat completion's reply, as OpenAI's JSON or as server-sent events.
+
+The reply runs in a thread of its own; the events are read from it asynchronously, so a
+client that goes away is noticed at once: its reply is cancelled (the engine stops) and
+ends stored as "stopped" with the text and token counts generated so far."""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from typing import Iterator
+
+from chat.session import Reply
+from chat.settings import UserError
+
+from api.errors import ApiError
+from api.keys import Caller
+
+_END = object()
+
+
+def sse(data: dict | str) -> str:
+    """One server-sent event."""
+    return "data: " + (data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)) + "\n\n"
+
+
+class ReplyStream:
+    """The rest of a started reply (`first` came from ApiTurns.start)."""
+
+    def __init__(self, turns, caller: Caller, first: Reply, rest: Iterator[Reply], model: str):
+        self.turns, self.caller, self.first, self.rest = turns, caller, first, rest
+        self.model = model
+        self.id = f"chatcmpl-{first.message_id}"
+        self.created = int(time.time())
+
+    # -- the stored result -----------------------------------------------------------
+    def _usage_and_finish(self) -> tuple[dict, str]:
+        msg = self.turns.store.get_message(self.caller.user_id, self.first.message_id)
+        prompt, completion = msg.prompt_tokens or 0, msg.completion_tokens or 0
+        limit = (msg.params or {}).get("max_new_tokens")
+        finish = "length" if limit and completion >= int(limit) else "stop"
+        return ({"prompt_tokens": prompt, "completion_tokens": completion,
+                 "total_tokens": prompt + completion}, finish)
+
+    def complete(self) -> dict:
+        """Run the reply to its end (blocking); OpenAI's chat.completion object."""
+        last = self.first
+        try:
+            for last in self.rest:
+                pass
+        except UserError as err:
+            raise ApiError(400, str(err)) from None
+        if last.status == "error":
+            raise ApiError(503, last.note or "The model failed.")
+        usage, finish = self._usage_and_finish()
+        return {"id": self.id, "object": "chat.completion", "created": self.created,
+                "model": self.model, "usage": usage,
+                "choices": [{"index": 0, "finish_reason": finish, "logprobs": None,
+                             "message": {"role": "assistant", "content": last.text}}]}
+
+    # -- streaming -------------------------------------------------------------------
+    def _chunk(self, delta: dict, finish: str | None = None) -> str:
+        return sse({"id": self.id, "object": "chat.completion.chunk", "created": self.created,
+                    "model": self.model,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+
+    async def events(self, include_usage: bool = False):
+        """Server-sent events: the role, text deltas, the finish reason, (usage), [DONE]."""
+        loop = asyncio.get_running_loop()
+        updates: asyncio.Queue = asyncio.Queue()
+        gone = threading.Event()
+        put = lambda item: loop.call_soon_threadsafe(updates.put_nowait, item)  # noqa: E731
+
+        def work() -> None:
+            try:
+                for reply in self.rest:
+                    if gone.is_set():
+                        self.turns.session.stop_message(self.caller.user_id, reply.message_id)
+                    put(reply)
+            except Exception as err:  # noqa: BLE001 - reported to the client as an event
+                put(err)
+            finally:
+                put(_END)
+
+        threading.Thread(target=work, name=f"api-{self.id}", daemon=True).start()
+        sent, finished, last = "", False, self.first
+        try:
+            yield self._chunk({"role": "assistant", "content": ""})
+            while (item := await updates.get()) is not _END:
+                if isinstance(item, Exception):
+                    yield sse({"error": {"message": str(item), "type": "server_error"}})
+                    continue
+                last = item
+                if item.text.startswith(sent) and len(item.text) > len(sent):
+                    yield self._chunk({"content": item.text[len(sent):]})
+                    sent = item.text
+            usage, finish = self._usage_and_finish()
+            yield self._chunk({}, finish if last.status != "stopped" else "stop")
+            if include_usage:
+                yield sse({"id": self.id, "object": "chat.completion.chunk", "created": self.created,
+                           "model": self.model, "choices": [], "usage": usage})
+            yield sse("[DONE]")
+            finished = True
+        finally:
+            if not finished:  # the client went away: stop the engine, keep what was made
+                gone.set()
+                self.turns.session.stop_message(self.caller.user_id, self.first.message_id)

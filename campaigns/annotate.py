@@ -1,0 +1,90 @@
+"""What the annotator's page and the owner's dashboard ask of a campaign (no Gradio here).
+
+The page shows one assignment at a time: the first unjudged one of the annotator's queue,
+so a closed tab or a restarted server continues where the annotator stopped. Candidates are
+shown as A (left) and B (right) in the assignment's random order, without system names; a
+click on A or B is turned back into the systems' choice before it is stored.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from campaigns import results as campaign_results
+from chat.settings import UserError
+
+BUTTONS = ("left", "right", "tie", "both-bad")
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One screen of the annotator's page; ``assignment_id`` None once everything is judged."""
+
+    annotator: str
+    campaign: str
+    done: int
+    total: int
+    assignment_id: int | None = None
+    source: str = ""
+    previous: str = ""
+    next: str = ""
+    left: str = ""
+    right: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.assignment_id is None
+
+
+def _texts(assignment, outputs) -> tuple[str, str]:
+    """(text of side a, text of side b), the degraded copy on a QC item's ``qc_side``."""
+    a = outputs[(assignment.item_id, assignment.system_a)][1]
+    b = outputs[(assignment.item_id, assignment.system_b)][1]
+    if assignment.kind == "qc":
+        a, b = (assignment.qc_text, b) if assignment.qc_side == "a" else (a, assignment.qc_text)
+    return a, b
+
+
+def current_item(campaigns, token: str) -> ItemView:
+    """The annotator's first unjudged item (NotFound for a token that does not exist)."""
+    annotator = campaigns.annotator(token)
+    campaign = campaigns.by_id(annotator.campaign_id)
+    queue = campaigns.assignments(campaign.id, annotator.id)
+    done = sum(a.judged for a in queue)
+    base = ItemView(annotator.name, campaign.name, done, len(queue))
+    todo = next((a for a in queue if not a.judged), None)
+    if todo is None:
+        return base
+    item = next(i for i in campaigns.items(campaign.id) if i.id == todo.item_id)
+    a, b = _texts(todo, campaigns.outputs(campaign.id))
+    left, right = (a, b) if todo.a_on_left else (b, a)
+    return ItemView(annotator.name, campaign.name, done, len(queue), todo.id, item.source,
+                    item.prev_source, item.next_source, left, right)
+
+
+def judge(campaigns, token: str, assignment_id: int, button: str, seconds: float | None = None,
+          post_edit: str | None = None, reasons: list[str] | None = None) -> bool:
+    """Store a click (left, right, tie, both-bad) as the choice between systems A and B."""
+    if button not in BUTTONS:
+        raise UserError(f"unknown choice {button!r}")
+    annotator = campaigns.annotator(token)
+    assignment = next((a for a in campaigns.assignments(annotator.campaign_id, annotator.id)
+                       if a.id == assignment_id), None)
+    if assignment is None:
+        raise UserError("this item is not assigned to this annotator")
+    choice = button
+    if button in ("left", "right"):
+        choice = "a" if (button == "left") == assignment.a_on_left else "b"
+    edited = (post_edit or "").strip()
+    if edited:
+        a, b = _texts(assignment, campaigns.outputs(annotator.campaign_id))
+        edited = "" if edited in (a.strip(), b.strip()) else edited
+    return campaigns.add_judgement(token, assignment_id, choice, seconds=seconds,
+                                   post_edit=edited or None, reasons=reasons)
+
+
+def dashboard(campaigns, owner_token: str) -> tuple:
+    """(campaign, progress, results, judgements) for the owner's dashboard."""
+    campaign = campaigns.by_owner_token(owner_token)
+    return (campaign, campaign_results.progress(campaigns, campaign),
+            campaign_results.compute(campaigns, campaign, rounds=100),
+            campaigns.judgements(campaign.id))

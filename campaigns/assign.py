@@ -1,0 +1,59 @@
+"""The assignment: who judges which (item, system A, system B), in which order.
+
+Each item gets one system pair (rotating through all pairs, so pairs are balanced) and is
+given to ``redundancy`` annotators, the least loaded first. Each annotator's queue is
+shuffled; ``repeat`` of it is shown a second time at the end of the queue (a whole queue
+apart from the first showing); ``qc`` of it is added as quality-control items (a real
+output against a copy with one phrase swapped, see `campaigns.qc`) at random places.
+Left/right is random per assignment. Everything follows from ``seed``.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import random
+
+from campaigns.qc import degrade
+
+
+def share(fraction: float, n: int) -> int:
+    """How many of ``n`` a fraction asks for: at least one when the fraction is positive."""
+    return 0 if fraction <= 0 or n == 0 else max(1, min(n, math.floor(fraction * n + 0.5)))
+
+
+def units(items, systems) -> list[tuple[int, int, int]]:
+    """(item id, system a id, system b id): one system pair per non-blank item, rotating."""
+    pairs = list(itertools.combinations([s.id for s in systems], 2))
+    live = [item for item in items if item.source.strip()]
+    return [(item.id, *pairs[i % len(pairs)]) for i, item in enumerate(live)]
+
+
+def build_assignment(items, systems, annotators, outputs: dict, redundancy: int, repeat: float,
+                     qc: float, seed: int = 0) -> list[dict]:
+    """Rows for `CampaignStore.set_assignments`."""
+    rng = random.Random(seed)
+    load = {a.id: [] for a in annotators}
+    order = [a.id for a in annotators]
+    for n, unit in enumerate(units(items, systems)):
+        rotated = order[n % len(order):] + order[:n % len(order)]
+        for annotator in sorted(rotated, key=lambda a: len(load[a]))[:redundancy]:
+            load[annotator].append(unit)
+    texts = [text for _, text in outputs.values()]
+    rows = []
+    for annotator, queue in load.items():
+        rng.shuffle(queue)
+        shown = [(unit, "normal", None, None) for unit in queue]
+        shown += [(unit, "repeat", None, None) for unit in queue[:share(repeat, len(queue))]]
+        for item_id, sys_a, sys_b in rng.sample(queue, share(qc, len(queue))):
+            system = rng.choice((sys_a, sys_b))
+            real = outputs[(item_id, system)][1]
+            bad = degrade(real, [t for t in texts if t != real], rng)
+            if bad is not None:
+                side = rng.choice("ab")
+                shown.insert(rng.randint(1, len(shown)), ((item_id, system, system), "qc", side, bad))
+        for position, ((item_id, sys_a, sys_b), kind, side, bad) in enumerate(shown):
+            rows.append({"annotator_id": annotator, "position": position, "item_id": item_id,
+                         "system_a_id": sys_a, "system_b_id": sys_b,
+                         "a_on_left": rng.random() < 0.5, "kind": kind, "qc_side": side,
+                         "qc_text": bad})
+    return rows

@@ -1,0 +1,55 @@
+"""A campaign's results as one JSON-ready dict: leaderboard, pairwise, agreement, annotators.
+
+Flagged annotators' judgements are left out of the leaderboard and the pairwise counts
+(``include_flagged`` keeps them); quality-control items never count there.
+"""
+from __future__ import annotations
+
+from campaigns import agreement as agree
+from campaigns import stats
+
+
+def outcomes(judgements, labels: dict[int, str], leave_out: set[str] = frozenset()) -> list:
+    """(system A label, system B label, choice) of the judgements that rank systems."""
+    return [(labels[j.system_a], labels[j.system_b], j.choice) for j in judgements
+            if j.kind != "qc" and j.annotator not in leave_out]
+
+
+def flagged_names(rows: list[dict]) -> set[str]:
+    return {r["annotator"] for r in rows if r["flagged"]}
+
+
+def compute(campaigns, campaign, include_flagged: bool = False, max_p: float = agree.MAX_P,
+            min_pass: float = agree.MIN_PASS, rounds: int = stats.BOOTSTRAP) -> dict:
+    """The report of ``campaign`` (a CampaignInfo) from the stored judgements."""
+    systems = campaigns.systems(campaign.id)
+    labels = {s.id: s.label for s in systems}
+    judgements = campaigns.judgements(campaign.id)
+    names = [a.name for a in campaigns.annotators(campaign.id)]
+    annotators = agree.annotator_rows(judgements, names, max_p, min_pass)
+    leave_out = set() if include_flagged else flagged_names(annotators)
+    kept = outcomes(judgements, labels, leave_out)
+    order = [s.label for s in systems]
+    board = stats.leaderboard(kept, order, rounds)
+    return {"leaderboard": board,
+            "pairwise": stats.pairwise(kept, [r["system"] for r in board]),
+            "agreement": agree.agreement([j for j in judgements if j.annotator not in leave_out]),
+            "annotators": annotators}
+
+
+def progress(campaigns, campaign) -> dict:
+    """Judged / assigned per annotator and per system pair (quality control counted apart)."""
+    labels = {s.id: s.label for s in campaigns.systems(campaign.id)}
+    names = {a.id: a.name for a in campaigns.annotators(campaign.id)}
+    people: dict = {}
+    pairs: dict = {}
+    for a in campaigns.assignments(campaign.id):
+        row = people.setdefault(names[a.annotator_id], {"done": 0, "total": 0})
+        row["total"] += 1
+        row["done"] += a.judged
+        if a.kind != "qc":
+            key = " vs ".join(sorted((labels[a.system_a], labels[a.system_b])))
+            pair = pairs.setdefault(key, {"done": 0, "total": 0})
+            pair["total"] += 1
+            pair["done"] += a.judged
+    return {"annotators": people, "pairs": pairs}

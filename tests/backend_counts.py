@@ -1,0 +1,54 @@
+"""Pytest plugin: how many storage tests ran on each database backend, in the terminal summary.
+
+A storage test is one that uses the ``db_url`` fixture (tests/test_storage_common.py), which
+runs it on SQLite and, with TEST_DATABASE_URL, on that server too. In CI (env CI=true) a run
+where storage tests ran on SQLite but none on the external database fails: a PostgreSQL that
+went missing must not silently drop half of the storage tests.
+"""
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pytest
+
+_backend_of: dict[str, str] = {}
+_ran: Counter = Counter()
+
+
+def _external_name() -> str:
+    url = os.environ.get("TEST_DATABASE_URL") or ""
+    return url.split(":", 1)[0].split("+", 1)[0] or "external"
+
+
+def pytest_collection_modifyitems(items) -> None:
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "db_url" in params:
+            _backend_of[item.nodeid] = "sqlite" if params["db_url"] == "sqlite" else _external_name()
+
+
+def pytest_runtest_logreport(report) -> None:
+    if report.when == "call" and report.nodeid in _backend_of:
+        _ran[_backend_of[report.nodeid]] += 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _backend_of:
+        return
+    parts = ", ".join(f"{name} {_ran[name]}" for name in sorted(set(_backend_of.values()) | set(_ran)))
+    terminalreporter.write_sep("-", f"storage tests run per backend: {parts}")
+    if _missing_external():
+        terminalreporter.write_line("error: CI=true but no storage test ran on an external database "
+                                    "(TEST_DATABASE_URL unset or PostgreSQL missing)", red=True)
+
+
+def _missing_external() -> bool:
+    return os.environ.get("CI", "").lower() == "true" and _ran["sqlite"] > 0 \
+        and sum(n for name, n in _ran.items() if name != "sqlite") == 0
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _missing_external() and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
