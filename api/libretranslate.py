@@ -104,7 +104,11 @@ class LibreTranslateRoutes:
                     return out
                 return self.turns.translate(caller, text, source, target, hint, alternatives)
 
-            results = await run_in_threadpool(lambda: [one(t) for t in texts])
+            if batch and fmt != "html":  # one model batch, each string its own stored turn
+                results = await run_in_threadpool(
+                    lambda: self.turns.translate_many(caller, texts, source, target, hint, alternatives))
+            else:
+                results = await run_in_threadpool(lambda: [one(t) for t in texts])
         except ApiError as err:
             return libretranslate_error(err)
         return JSONResponse(self._answer(results, batch, source == "auto", alternatives))

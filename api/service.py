@@ -145,13 +145,9 @@ class ApiTurns:
                   alternatives: int = 0) -> Translated:
         """One string, as the page translates it (auto source detected like the page)."""
         clean = _checked(text)
-        preset = self.engine().preset
-        if src == AUTO:
-            found = detect_language(clean, candidates=preset.languages or None)
-            if found.lang is not None and found.lang == tgt:  # already in the target language
-                return Translated(clean, None, found.lang, found.confidence)
-        elif src == tgt:
-            return Translated(clean)
+        unchanged = self._unchanged(clean, src, tgt)
+        if unchanged is not None:
+            return unchanged
         settings = TurnSettings(src=src, tgt=tgt, hint=hint, mode="translate", unsure="guess")
         first, rest = self.start(caller, lambda: self.daily_conversation(caller), clean, settings)
         last = _drain(first, rest)
@@ -161,6 +157,62 @@ class ApiTurns:
             alt = _drain(None, self.session.regenerate(caller.user_id, last.message_id, settings))
             out.alternatives.append(alt.text)
         return out
+
+    def translate_many(self, caller: Caller, texts: list, src: str, tgt: str, hint: str | None = None,
+                       alternatives: int = 0) -> list[Translated]:
+        """A list of strings as one batch (`ChatSession.send_batch`): each string its own stored
+        turn, detected on its own; blank strings and text already in the target language come
+        back as they are. A string the model cannot take refuses the list, storing nothing."""
+        out: list[Translated | None] = [None] * len(texts)
+        todo: list[tuple[int, str]] = []
+        for i, text in enumerate(texts):
+            if isinstance(text, str) and not text.strip():
+                out[i] = Translated(text)
+                continue
+            clean = _checked(text)
+            out[i] = self._unchanged(clean, src, tgt)
+            if out[i] is None:
+                todo.append((i, clean))
+        if not todo:
+            return out
+        settings = TurnSettings(src=src, tgt=tgt, hint=hint, mode="translate", unsure="guess")
+        replies = self._send_batch(caller, [clean for _, clean in todo], settings)
+        for (i, _), reply in zip(todo, replies):
+            last = _drain(reply, iter(()))
+            asked = self.store.get_message(caller.user_id, last.user_message_id)
+            out[i] = Translated(last.text, last.message_id, asked.detected_lang, asked.detected_confidence)
+            for _ in range(alternatives):
+                alt = _drain(None, self.session.regenerate(caller.user_id, last.message_id, settings))
+                out[i].alternatives.append(alt.text)
+        return out
+
+    def _send_batch(self, caller: Caller, texts: list[str], settings: TurnSettings) -> list[Reply]:
+        """`ChatSession.send_batch` into today's conversation; refused input is a 400 with
+        nothing stored (as `start`)."""
+        self.engine()
+        for attempt in (1, 2):
+            conv_id = self.daily_conversation(caller)
+            try:
+                return self.session.send_batch(caller.user_id, conv_id, texts, settings)
+            except UserError as err:
+                self.drop_if_empty(caller, conv_id)
+                raise ApiError(400, str(err)) from None
+            except NotFound:  # a refused request of the same key dropped it just now
+                if attempt == 2:
+                    raise ApiError(409, "The conversation changed meanwhile; send it again.") from None
+        raise AssertionError("unreachable")
+
+    def _unchanged(self, clean: str, src: str, tgt: str) -> Translated | None:
+        """The text as it is when it needs no translation: `auto` detected it in the target
+        language, or the source is the target; None otherwise."""
+        if src == AUTO:
+            preset = self.engine().preset
+            found = detect_language(clean, candidates=preset.languages or None)
+            if found.lang is not None and found.lang == tgt:  # already in the target language
+                return Translated(clean, None, found.lang, found.confidence)
+        elif src == tgt:
+            return Translated(clean)
+        return None
 
     def suggest(self, caller: Caller, text: str, suggestion: str, src: str | None, tgt: str) -> int:
         """The caller's better translation of `text`: a post-edit pair over the app's own

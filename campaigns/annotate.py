@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from campaigns import results as campaign_results
+from chat.identity import hf_key
 from chat.settings import UserError
 
 BUTTONS = ("left", "right", "tie", "both-bad")
@@ -59,6 +60,19 @@ def current_item(campaigns, token: str) -> ItemView:
     left, right = (a, b) if todo.a_on_left else (b, a)
     return ItemView(annotator.name, campaign.name, done, len(queue), todo.id, item.source,
                     item.prev_source, item.next_source, left, right)
+
+
+def signed_in_token(campaigns, campaign_name: str, username: str | None) -> str:
+    """The link token of the Hugging Face user ``username`` when ``hf:USERNAME`` is an
+    annotator of the campaign (a UserError naming what is missing otherwise)."""
+    if not username:
+        raise UserError(f"Sign in with Hugging Face to judge campaign {campaign_name!r}, or open "
+                        "the link you were given (it ends in ?token=…).")
+    campaign = campaigns.find(campaign_name)
+    annotator = campaigns.annotator_named(campaign.id, hf_key(username)) if campaign else None
+    if annotator is None:  # the same answer for an unknown campaign: names are not revealed
+        raise UserError(f"{hf_key(username)} is not an annotator of campaign {campaign_name!r}.")
+    return annotator.token
 
 
 def judge(campaigns, token: str, assignment_id: int, button: str, seconds: float | None = None,

@@ -8,6 +8,7 @@ from chat.settings import UserError
 OPTIONS = ("adapter", "hint", "beams", "style", "max_new_tokens")
 NUMBERS = ("beams", "max_new_tokens")
 _SPLIT = re.compile(r",(?=(?:%s)=)" % "|".join(OPTIONS))
+HF_USERNAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?")  # an hf:NAME annotator
 
 
 def parse_system(text: str) -> tuple[str, dict]:
@@ -56,6 +57,9 @@ def parse_annotators(text: str | None) -> list[str]:
     names = [n.strip() for n in (text or "").split(",") if n.strip()]
     if not names:
         raise UserError("give the annotators with --annotators a,b,c")
+    bad = [n for n in names if n.startswith("hf:") and not HF_USERNAME.fullmatch(n[3:])]
+    if bad:
+        raise UserError(f"not a Hugging Face username: {bad[0]!r} (write hf:USERNAME)")
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:
         raise UserError(f"annotator(s) given twice: {', '.join(twice)}")

@@ -71,6 +71,7 @@ class Outcome:
 
     def extra_params(self) -> dict:
         cut = next(({"cut": g.extra["cut"]} for g in self.generations if g.extra.get("cut")), {})
+        cut.update(next(({"batch": g.extra["batch"]} for g in self.generations if g.extra.get("batch")), {}))
         if len(self.generations) <= 1:
             return cut
         return {**cut, "segments": [{"prompt": g.prompt, "output": g.text} for g in self.generations]}

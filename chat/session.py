@@ -78,6 +78,13 @@ class ChatSession:
             detected_confidence=plan.confidence, src=plan.src, tgt=plan.tgt)
         yield from self._reply(user_id, conv_id, user_id_msg, plan)
 
+    def send_batch(self, user_id: int, conv_id: int, texts: list[str],
+                   settings: TurnSettings) -> list[Reply]:
+        """Each text as its own stored turn, the translations that can share one model batch
+        run through one call (chat/batch_send.py); the final reply of each, in order."""
+        from chat.batch_send import send_batch
+        return send_batch(self, user_id, conv_id, texts, settings)
+
     def regenerate(self, user_id: int, message_id: int, settings: TurnSettings) -> Iterator[Reply]:
         """A new alternative for the turn of `message_id` (a user or assistant message)."""
         engine = self.engine()

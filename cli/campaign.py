@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 HELP = "preference campaigns: blind side-by-side judgements, leaderboard, pairs for CPO"
 DEFAULT_URL = os.environ.get("HINTMT_PUBLIC_URL", "http://127.0.0.1:7860/")
@@ -40,7 +41,9 @@ def add_arguments(parser) -> None:
     c.add_argument("--system", action="append", metavar="LABEL=MODEL[,adapter=PATH][,hint=TEXT][,beams=N]",
                    help="a system to compare (twice or more); also style=NAME for a non-preset model, "
                         "max_new_tokens=N")
-    c.add_argument("--annotators", required=True, help="comma-separated annotator names")
+    c.add_argument("--annotators", required=True,
+                   help="comma-separated annotator names; hf:USERNAME is a Hugging Face user, "
+                        "who can also sign in on the Space instead of using a link")
     c.add_argument("--redundancy", type=int, default=2, help="annotators per item (default 2)")
     c.add_argument("--repeat", type=float, default=0.1,
                    help="share of each annotator's items shown twice, far apart (default 0.1)")
@@ -82,6 +85,9 @@ def links(campaigns, campaign, url: str) -> list[str]:
     base = url if url.endswith("/") else url + "/"
     lines = [f"{a.name}: {base}campaign?token={a.token}"
              for a in campaigns.annotators(campaign.id) if not a.external]
+    if any(a.name.startswith("hf:") for a in campaigns.annotators(campaign.id)):
+        lines.append(f"signed in on the Space (hf:NAME annotators): {base}campaign?campaign="
+                     f"{quote(campaign.name, safe='')}")
     return lines + [f"dashboard (owner): {base}campaign?owner={campaign.owner_token}"]
 
 

@@ -203,6 +203,14 @@ class CampaignStore:
                 raise NotFound("this annotator link is not valid (no such token)")
             return _annotator(a)
 
+    def annotator_named(self, campaign_id: int, name: str) -> AnnotatorInfo | None:
+        """The campaign's own (not external) annotator called ``name``, e.g. ``hf:alice``."""
+        with self.store._read() as s:
+            a = s.scalars(select(CampaignAnnotator).where(
+                CampaignAnnotator.campaign_id == campaign_id,
+                CampaignAnnotator.name == str(name))).first()
+            return _annotator(a) if a is not None and not a.external else None
+
     # -- outputs ---------------------------------------------------------------------
     def outputs(self, campaign_id: int) -> dict[tuple[int, int], tuple[str, str]]:
         """(item id, system id) → (exact prompt, output text)."""

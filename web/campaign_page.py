@@ -19,6 +19,7 @@ from campaigns.plots import figures
 from campaigns.report import report_text
 from chat.feedback import REASONS
 from chat.settings import UserError
+from chat.zerogpu import oauth_enabled
 from storage import NotFound, StorageError
 from web.handlers import warn
 
@@ -88,7 +89,10 @@ class CampaignPage:
         return ("", gr.update(visible=True), gr.update(visible=False), number, source_html(view),
                 view.left, view.right, view.left, [], view.assignment_id, time.time())
 
-    def on_load(self, request: gr.Request):
+    def on_load(self, request: gr.Request, profile: gr.OAuthProfile | None = None):
+        """Open the page from its link: ``?owner=`` (dashboard), ``?token=`` (annotator), or
+        ``?campaign=NAME`` for a Hugging Face user signed in on a Space who is ``hf:NAME``'s
+        annotator (the token is looked up on the server and kept in its session state)."""
         params = dict(request.query_params) if request is not None else {}
         token, owner = params.get("token", ""), params.get("owner", "")
         hidden = gr.update(visible=False)
@@ -97,6 +101,9 @@ class CampaignPage:
                 return (token, owner, "", hidden, hidden, gr.update(visible=True),
                         *self.refresh_dashboard(owner), gr.update(active=True),
                         *[gr.update()] * 8)
+            if not token and params.get("campaign"):
+                username = profile.get("preferred_username") if profile else None
+                token = annotate.signed_in_token(self.campaigns, params["campaign"], username)
             if not token:
                 raise UserError("This page needs the link you were given (it ends in ?token=…).")
             return (token, "", *self._annotator_outputs(token, hidden))
@@ -145,6 +152,8 @@ def add_campaign_page(demo: gr.Blocks, campaigns) -> None:  # noqa: ANN001
     page = CampaignPage(campaigns)
     with demo.route("Campaign", PATH, show_in_navbar=False):
         gr.HTML(f"<style>{CSS}</style>", padding=False)
+        if oauth_enabled():  # on a Space: hf:NAME annotators sign in instead of using a token
+            gr.LoginButton(elem_id="camp-login")
         token, owner = gr.State(""), gr.State("")
         assignment, shown_at = gr.State(None), gr.State(0.0)
         notice = gr.Markdown(elem_id="camp-notice")
