@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 
 from chat.session import ChatSession, Reply
 from chat.pipeline import check_text
@@ -22,6 +22,8 @@ from storage.replies import latest_reply_to
 
 from api.errors import ApiError
 from api.keys import Caller
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -127,16 +129,25 @@ class ApiTurns:
               settings: TurnSettings) -> tuple[Reply, Iterator[Reply]]:
         """Store the text in `conversation()` and begin the reply: (its first update, the
         rest). Input the model cannot take is refused here, before anything is stored."""
+        def begin(conv_id: int) -> tuple[Reply, Iterator[Reply]]:
+            replies = self.session.send(caller.user_id, conv_id, text, settings)
+            return next(replies), replies
+
+        return self._refusable(caller, conversation, begin)
+
+    def _refusable(self, caller: Caller, conversation: Callable[[], int], work: Callable[[int], T]) -> T:
+        """``work(conversation())``; input the session refuses is a 400 and the conversation
+        it left empty is dropped; a conversation another refused request of the same key
+        dropped meanwhile is made again once."""
         self.engine()
         for attempt in (1, 2):
             conv_id = conversation()
-            replies = self.session.send(caller.user_id, conv_id, text, settings)
             try:
-                return next(replies), replies
+                return work(conv_id)
             except UserError as err:
                 self.drop_if_empty(caller, conv_id)
                 raise ApiError(400, str(err)) from None
-            except NotFound:  # a refused request of the same key dropped it just now
+            except NotFound:
                 if attempt == 2:
                     raise ApiError(409, "The conversation changed meanwhile; send it again.") from None
         raise AssertionError("unreachable")
@@ -189,18 +200,8 @@ class ApiTurns:
     def _send_batch(self, caller: Caller, texts: list[str], settings: TurnSettings) -> list[Reply]:
         """`ChatSession.send_batch` into today's conversation; refused input is a 400 with
         nothing stored (as `start`)."""
-        self.engine()
-        for attempt in (1, 2):
-            conv_id = self.daily_conversation(caller)
-            try:
-                return self.session.send_batch(caller.user_id, conv_id, texts, settings)
-            except UserError as err:
-                self.drop_if_empty(caller, conv_id)
-                raise ApiError(400, str(err)) from None
-            except NotFound:  # a refused request of the same key dropped it just now
-                if attempt == 2:
-                    raise ApiError(409, "The conversation changed meanwhile; send it again.") from None
-        raise AssertionError("unreachable")
+        return self._refusable(caller, lambda: self.daily_conversation(caller),
+                               lambda conv_id: self.session.send_batch(caller.user_id, conv_id, texts, settings))
 
     def _unchanged(self, clean: str, src: str, tgt: str) -> Translated | None:
         """The text as it is when it needs no translation: `auto` detected it in the target
