@@ -14,6 +14,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def as_on_space(monkeypatch, oauth_client_id: str | None) -> None:
+    """The environment of a Hugging Face Space with `hf_oauth: true` (the Space sets
+    OAUTH_CLIENT_ID and gradio reads its OAuth settings at import), or, for None, of a
+    server without OAuth."""
+    if oauth_client_id is None:
+        monkeypatch.delenv("OAUTH_CLIENT_ID", raising=False)
+        return
+    import gradio.oauth
+
+    monkeypatch.setenv("OAUTH_CLIENT_ID", oauth_client_id)
+    monkeypatch.setenv("SPACE_ID", "someone/hintmt")
+    monkeypatch.setenv("SYSTEM", "spaces")
+    for name, value in (("OAUTH_CLIENT_ID", oauth_client_id), ("OAUTH_CLIENT_SECRET", "s3cret"),
+                        ("OAUTH_SCOPES", "openid profile"),
+                        ("OPENID_PROVIDER_URL", "https://huggingface.co")):
+        monkeypatch.setattr(gradio.oauth, name, value)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -31,6 +31,16 @@ def embedded_gguf() -> Path:
     return embedded_gguf_path()
 
 
+def smollm2_llamacpp():
+    """The embedded SmolLM2 on llama.cpp with one thread (the tests check behaviour, not
+    speed); skips without llama-cpp-python or the embedded model. Close it when done."""
+    need_llamacpp()
+    embedded_gguf()
+    from models.engines.llamacpp import LlamaCppEngine
+
+    return LlamaCppEngine.load("smollm2", n_threads=1)
+
+
 class LlamaServer(ServerProcess):
     """``python -m llama_cpp.server`` on a free loopback port, stopped at the end."""
 

@@ -11,6 +11,7 @@ from campaigns.systems import parse_annotators
 from chat.settings import UserError
 from cli.campaign import links
 from tests.campaign_helpers import make_campaign
+from tests.fixtures_app import as_on_space
 from web.campaign_page import CampaignPage, add_campaign_page
 
 TOKEN, NOTICE, PROGRESS, ASSIGNMENT, SHOWN_AT = 0, 2, 12, 18, 19
@@ -90,18 +91,7 @@ def test_links_name_the_sign_in_address_and_the_page_has_a_login_button(campaign
            "de%20en%2F1" in lines
     assert sum(line.startswith("hf:alice: https://x.hf.space/campaign?token=") for line in lines) == 1
     for client_id, expected in ((None, False), ("space-oauth-id", True)):
-        if client_id:  # what a Space with `hf_oauth: true` sets (as in test_handlers.py)
-            import gradio.oauth
-
-            monkeypatch.setenv("OAUTH_CLIENT_ID", client_id)
-            monkeypatch.setenv("SPACE_ID", "someone/hintmt")
-            monkeypatch.setenv("SYSTEM", "spaces")
-            for name, value in (("OAUTH_CLIENT_ID", client_id), ("OAUTH_CLIENT_SECRET", "s3cret"),
-                                ("OAUTH_SCOPES", "openid profile"),
-                                ("OPENID_PROVIDER_URL", "https://huggingface.co")):
-                monkeypatch.setattr(gradio.oauth, name, value)
-        else:
-            monkeypatch.delenv("OAUTH_CLIENT_ID", raising=False)
+        as_on_space(monkeypatch, client_id)
         with gr.Blocks() as demo:
             gr.Markdown("chat")
         add_campaign_page(demo, campaigns)

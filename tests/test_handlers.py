@@ -11,6 +11,7 @@ from chat.identity import new_browser_key
 from chat.model_host import ModelHost
 from chat.session import ChatSession
 from storage import open_store
+from tests.fixtures_app import as_on_space
 
 
 @pytest.fixture
@@ -59,18 +60,7 @@ def test_gradio_injects_the_profile_into_on_load():
 def test_login_button_only_on_spaces_with_oauth(monkeypatch, handlers, client_id, expected):
     from web.ui import build_ui
 
-    if client_id:  # what a Space with `hf_oauth: true` sets
-        import gradio.oauth
-
-        monkeypatch.setenv("OAUTH_CLIENT_ID", client_id)
-        monkeypatch.setenv("SPACE_ID", "someone/hintmt")
-        monkeypatch.setenv("SYSTEM", "spaces")
-        for name, value in (("OAUTH_CLIENT_ID", client_id), ("OAUTH_CLIENT_SECRET", "s3cret"),
-                            ("OAUTH_SCOPES", "openid profile"),
-                            ("OPENID_PROVIDER_URL", "https://huggingface.co")):
-            monkeypatch.setattr(gradio.oauth, name, value)
-    else:
-        monkeypatch.delenv("OAUTH_CLIENT_ID", raising=False)
+    as_on_space(monkeypatch, client_id)
     demo = build_ui(handlers.session, handlers.feedback, handlers.host, "secret")
     kinds = {type(block).__name__ for block in demo.blocks.values()}
     assert ("LoginButton" in kinds) is expected

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from models import GenParams
-from tests.fixtures_servers import embedded_gguf, need_llamacpp
+from tests.fixtures_servers import smollm2_llamacpp
 
 WMT = Path(__file__).resolve().parents[2] / "shared" / "data" / "wmt22" / "de-en.jsonl"
 COUNTING = "1, 2, 3, 4, 5, 6, 7,"
@@ -19,11 +19,7 @@ COUNTING = "1, 2, 3, 4, 5, 6, 7,"
 
 @pytest.fixture(scope="module")
 def engine():
-    need_llamacpp()
-    embedded_gguf()
-    from models.engines.llamacpp import LlamaCppEngine
-
-    eng = LlamaCppEngine.load("smollm2", n_threads=1)
+    eng = smollm2_llamacpp()
     yield eng
     eng.close()
 

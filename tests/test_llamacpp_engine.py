@@ -9,19 +9,14 @@ import time
 import pytest
 
 from models import GenParams, ModelError, resolve_preset
-from tests.fixtures_servers import embedded_gguf, need_llamacpp
+from tests.fixtures_servers import embedded_gguf, need_llamacpp, smollm2_llamacpp
 
 COUNTING = "1, 2, 3, 4, 5, 6, 7,"  # a raw prompt greedy decoding continues for a long time
 
 
 @pytest.fixture(scope="module")
 def engine():
-    need_llamacpp()
-    embedded_gguf()
-    from models.engines.llamacpp import LlamaCppEngine
-
-    # One thread: these tests check behaviour, not speed (the default count is checked below).
-    eng = LlamaCppEngine.load("smollm2", n_threads=1)
+    eng = smollm2_llamacpp()  # one thread: the default count is checked below
     yield eng
     eng.close()
 
