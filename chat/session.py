@@ -8,9 +8,11 @@ leaves finished messages intact and the partial reply's text up to the last flus
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
 
+from chat.batch_send import batch_groups, generate_together
 from chat.flush import PartialFlusher
 from chat.model_host import ModelHost
 from chat.pipeline import Outcome, Plan, check_text, plan_turn, run_plan
@@ -69,21 +71,33 @@ class ChatSession:
         text = check_text(text)
         engine = self.engine()
         history = self._history(user_id, conv_id) if settings.mode == "chat" else None
-        asks = settings.src in (None, "", AUTO) and settings.unsure == "ask"
-        previous = self._previous_source(user_id, conv_id) if asks else None
-        plan = plan_turn(engine, text, settings, history, previous_src=previous)
-        self.store.update_settings(user_id, conv_id, settings.as_dict())
-        user_id_msg = self.store.add_message(
-            user_id, conv_id, "user", text, detected_lang=plan.detected,
-            detected_confidence=plan.confidence, src=plan.src, tgt=plan.tgt)
-        yield from self._reply(user_id, conv_id, user_id_msg, plan)
+        plan = plan_turn(engine, text, settings, history,
+                         previous_src=self._fallback_source(user_id, conv_id, settings))
+        [asked] = self._store_asked(user_id, conv_id, settings, [text], [plan])
+        yield from self._reply(user_id, conv_id, asked, plan)
 
     def send_batch(self, user_id: int, conv_id: int, texts: list[str],
                    settings: TurnSettings) -> list[Reply]:
-        """Each text as its own stored turn, the translations that can share one model batch
-        run through one call (chat/batch_send.py); the final reply of each, in order."""
-        from chat.batch_send import send_batch
-        return send_batch(self, user_id, conv_id, texts, settings)
+        """Each text as its own stored turn, as `send` stores it; the translations that can
+        share one model batch run through one call (chat/batch_send.py). Every text is planned
+        before anything is stored, so a refused text refuses the whole list. The final reply
+        of each, in order."""
+        texts = [check_text(t) for t in texts]
+        engine = self.engine()
+        previous = self._fallback_source(user_id, conv_id, settings)
+        plans = [plan_turn(engine, text, settings, None, previous_src=previous) for text in texts]
+        asked = self._store_asked(user_id, conv_id, settings, texts, plans)
+        replies: list[Reply | None] = [None] * len(plans)
+        for chunk in batch_groups(plans):
+            done = self._reply_together(user_id, conv_id, engine, [plans[i] for i in chunk],
+                                        [asked[i] for i in chunk])
+            for i, (msg_id, outcome) in zip(chunk, done):
+                replies[i] = _final_reply(plans[i], asked[i], msg_id, outcome)
+        for i, plan in enumerate(plans):
+            if replies[i] is None:  # as `send` runs it
+                for replies[i] in self._reply(user_id, conv_id, asked[i], plan):
+                    pass
+        return replies
 
     def regenerate(self, user_id: int, message_id: int, settings: TurnSettings) -> Iterator[Reply]:
         """A new alternative for the turn of `message_id` (a user or assistant message)."""
@@ -131,37 +145,80 @@ class ChatSession:
         return True
 
     # -- internals -----------------------------------------------------------------
-    def _reply(self, user_id: int, conv_id: int, parent_id: int, plan: Plan) -> Iterator[Reply]:
-        engine = self.host.engine
-        header = direction_header(plan)
-        msg_id = self.store.add_message(
+    def _fallback_source(self, user_id: int, conv_id: int, settings: TurnSettings) -> str | None:
+        """The conversation's previous source when Auto detection may need it ("ask")."""
+        asks = settings.src in (None, "", AUTO) and settings.unsure == "ask"
+        return self._previous_source(user_id, conv_id) if asks else None
+
+    def _store_asked(self, user_id: int, conv_id: int, settings: TurnSettings, texts: list[str],
+                     plans: list[Plan]) -> list[int]:
+        """The turn's settings on the conversation, then each text as a user message with its
+        detection and direction; their ids."""
+        self.store.update_settings(user_id, conv_id, settings.as_dict())
+        return [self.store.add_message(user_id, conv_id, "user", text, detected_lang=plan.detected,
+                                       detected_confidence=plan.confidence, src=plan.src, tgt=plan.tgt)
+                for text, plan in zip(texts, plans)]
+
+    def _add_reply(self, user_id: int, conv_id: int, parent_id: int, plan: Plan, engine,
+                   **extra_params) -> int:
+        """The assistant message of a reply about to be generated (status "streaming")."""
+        return self.store.add_message(
             user_id, conv_id, "assistant", "", parent_id=parent_id, status="streaming",
             src=plan.src, tgt=plan.tgt, prompt=plan.prompts[0] if len(plan.prompts) == 1 else "\n\n".join(plan.prompts),
             model_id=engine.model_id, adapter=engine.preset.adapter,
-            params=_params_record(plan))
-        handles: list = [_Cancel()]  # stops batched work between batches; stream handles join it
+            params={**_params_record(plan), **extra_params})
+
+    @contextmanager
+    def _running(self, user_id: int, msg_ids: list[int], handles: list):
+        """``handles`` reachable by `stop` (the user) and `stop_message` (each reply) meanwhile."""
         with self._lock:
             self._active.setdefault(user_id, []).append(handles)
-            self._by_message[msg_id] = handles
-        outcome: Outcome | None = None
-        partial = PartialFlusher(lambda t: self.store.update_message(user_id, msg_id, content=t))
+            for msg_id in msg_ids:
+                self._by_message[msg_id] = handles
         try:
-            yield Reply("", header, "streaming", parent_id, msg_id, note=plan.notice)
-            for event in _generate(engine, plan, handles):
-                if event.final is not None:
-                    outcome = event.final
-                    break
-                yield Reply(event.text, header, "streaming", parent_id, msg_id, note=event.note or plan.notice)
-                partial.update(event.text)  # after the UI took it: the store never runs ahead
+            yield
         finally:
             with self._lock:
                 lst = self._active.get(user_id, [])
                 if handles in lst:
                     lst.remove(handles)
-                self._by_message.pop(msg_id, None)
+                for msg_id in msg_ids:
+                    self._by_message.pop(msg_id, None)
+
+    def _reply(self, user_id: int, conv_id: int, parent_id: int, plan: Plan) -> Iterator[Reply]:
+        engine = self.host.engine
+        header = direction_header(plan)
+        msg_id = self._add_reply(user_id, conv_id, parent_id, plan, engine)
+        handles: list = [_Cancel()]  # stops batched work between batches; stream handles join it
+        outcome: Outcome | None = None
+        partial = PartialFlusher(lambda t: self.store.update_message(user_id, msg_id, content=t))
+        try:
+            with self._running(user_id, [msg_id], handles):
+                yield Reply("", header, "streaming", parent_id, msg_id, note=plan.notice)
+                for event in _generate(engine, plan, handles):
+                    if event.final is not None:
+                        outcome = event.final
+                        break
+                    yield Reply(event.text, header, "streaming", parent_id, msg_id, note=event.note or plan.notice)
+                    partial.update(event.text)  # after the UI took it: the store never runs ahead
+        finally:
             self._finish(user_id, msg_id, plan, outcome, partial.latest)
-        yield Reply(outcome.text, header, outcome.status, parent_id, msg_id, done=True,
-                    note=_status_note(outcome) or _notes(outcome.note, plan.notice))
+        yield _final_reply(plan, parent_id, msg_id, outcome)
+
+    def _reply_together(self, user_id: int, conv_id: int, engine, plans: list[Plan],
+                        parents: list[int]) -> list[tuple[int, Outcome]]:
+        """One batch call for ``plans`` (same decoding and group): their replies stored
+        "streaming" first, finished once each at the end ("stopped" if the call never returned)."""
+        ids = [self._add_reply(user_id, conv_id, parent, plan, engine, batch=len(plans))
+               for plan, parent in zip(plans, parents)]
+        outcomes: list[Outcome | None] = [None] * len(plans)
+        try:
+            with self._running(user_id, ids, [_Cancel()]):
+                outcomes = generate_together(engine, plans)
+        finally:
+            for plan, msg_id, outcome in zip(plans, ids, outcomes):
+                self._finish(user_id, msg_id, plan, outcome)
+        return list(zip(ids, outcomes))
 
     def _finish(self, user_id: int, msg_id: int, plan: Plan, outcome: Outcome | None,
                 shown: str = "") -> None:
@@ -219,6 +276,12 @@ class _Cancel:
 
     def cancel(self) -> None:
         self.cancelled = True
+
+
+def _final_reply(plan: Plan, parent_id: int, msg_id: int, outcome: Outcome) -> Reply:
+    """The last update of a reply: its cleaned text, status and notes."""
+    return Reply(outcome.text, direction_header(plan), outcome.status, parent_id, msg_id, done=True,
+                 note=_status_note(outcome) or _notes(outcome.note, plan.notice))
 
 
 def _status_note(outcome: Outcome) -> str | None:
