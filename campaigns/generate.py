@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from chat.model_host import ModelHost
-from chat.settings import BATCH_SIZE, TurnSettings, UserError
+from chat.settings import TurnSettings, UserError
 from evaluation.batch import plan_segment, translate_segments
 from models import ModelError, resolve_preset
 from prompts import lang_name
@@ -46,8 +46,9 @@ def settings_of(spec: dict, src: str, tgt: str) -> TurnSettings:
 
 
 def generate_outputs(campaigns, campaign, backend: dict | None = None,
-                     progress: Progress | None = None, batch_size: int = BATCH_SIZE) -> int:
-    """Generate the missing outputs of every system; returns how many were generated."""
+                     progress: Progress | None = None, batch_size: int | None = None) -> int:
+    """Generate the missing outputs of every system (``batch_size`` prompts a call, default the
+    engine's); returns how many were generated."""
     items = campaigns.items(campaign.id)
     made = 0
     for system in campaigns.systems(campaign.id):

@@ -9,21 +9,20 @@ from __future__ import annotations
 import time
 
 from chat.pipeline import Outcome, Plan, cut_note, cut_to_sources
-from chat.settings import BATCH_SIZE
 from chat.zerogpu import on_gpu
 from prompts import extract_translation
 
 
-def batch_groups(plans: list[Plan]) -> list[list[int]]:
-    """Indexes of the plans that run together, at most BATCH_SIZE a call: single-prompt
+def batch_groups(plans: list[Plan], size: int) -> list[list[int]]:
+    """Indexes of the plans that run together, at most ``size`` a call: single-prompt
     translations with the same decoding and adapter group. Plans in no group (alone in their
     kind) are left out: they run one at a time."""
     groups: dict = {}
     for i, plan in enumerate(plans):
         if plan.mode == "translate" and len(plan.prompts) == 1 and not plan.pivot:
             groups.setdefault((repr(plan.params), plan.group), []).append(i)
-    return [members[start:start + BATCH_SIZE] for members in groups.values() if len(members) > 1
-            for start in range(0, len(members), BATCH_SIZE)]
+    return [members[start:start + size] for members in groups.values() if len(members) > 1
+            for start in range(0, len(members), size)]
 
 
 def _batch(engine, plans: list[Plan]) -> list[Outcome]:
@@ -31,7 +30,7 @@ def _batch(engine, plans: list[Plan]) -> list[Outcome]:
     limit and cleaned as `run_plan` cleans a single prompt's."""
     started = time.perf_counter()
     sizes = [plan.source_sizes[0] for plan in plans]
-    params = plans[0].params.for_source(max(sizes))
+    params = [plans[0].params.for_source(n) for n in sizes]  # each its own length cap
     gens = engine.generate_batch([plan.prompts[0] for plan in plans], params,
                                  adapter_group=plans[0].group)
     gens = cut_to_sources(plans[0].params, gens, sizes)

@@ -18,7 +18,7 @@ from prompts import (
 from prompts.styles import FREE_HINT
 
 from chat.render import name as language_name
-from chat.settings import (AUTO, BATCH_SIZE, MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_DETECTION_CONFIDENCE,
+from chat.settings import (AUTO, MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_DETECTION_CONFIDENCE,
                            MIN_NEW_TOKENS, SourceUnknown, TurnSettings, UserError)
 
 @dataclass
@@ -170,6 +170,12 @@ def params_for(plan: Plan, first: int = 0, count: int = 1) -> GenParams:
     return plan.params.for_source(max(sizes)) if sizes else plan.params
 
 
+def each_params(plan: Plan, first: int, count: int) -> list[GenParams]:
+    """Decoding for prompts ``first .. first + count - 1``, one each, each capped by its own
+    source (a batch then does what the prompts would do one by one)."""
+    return [params_for(plan, i) for i in range(first, first + count)]
+
+
 def cut_to_sources(params: GenParams, gens: list[Generation], sizes: list[int]) -> list[Generation]:
     """Each completion of a batch cut to its own source's limit (the batch ran to its longest
     source's); ``sizes`` as ``Plan.source_sizes``, empty for no limit."""
@@ -264,14 +270,14 @@ def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
     total = len(prompts)
     first_token = None
     started = time.perf_counter()
-    for start in range(0, total, BATCH_SIZE):
+    for start in range(0, total, engine.batch_size):
         if handles is not None and any(getattr(h, "cancelled", False) for h in handles):
             break
-        chunk = prompts[start:start + BATCH_SIZE]
+        chunk = prompts[start:start + engine.batch_size]
         if hasattr(engine, "stream_batch") and not plan.pivot:  # llama.cpp: each segment streams
             batch = yield from _streamed_batch(engine, plan, chunk, start, outputs, handles)
         else:
-            batch = engine.generate_batch(chunk, params_for(plan, start, len(chunk)), adapter_group=plan.group)
+            batch = engine.generate_batch(chunk, each_params(plan, start, len(chunk)), adapter_group=plan.group)
         if plan.pivot:
             batch = pivot_second_leg(engine, plan, batch)
         batch = cut_to_sources(plan.params, batch, plan.source_sizes[start:start + len(chunk)])
@@ -294,7 +300,7 @@ def _streamed_batch(engine, plan: Plan, chunk: list[str], start: int, outputs: l
                     handles) -> Iterator[Progress]:
     """One batch decoded together with each segment's text shown as it grows (segment by
     segment; the later ones' pieces wait in their handles); Stop cancels the whole batch."""
-    streams = engine.stream_batch(chunk, params_for(plan, start, len(chunk)), adapter_group=plan.group)
+    streams = engine.stream_batch(chunk, each_params(plan, start, len(chunk)), adapter_group=plan.group)
     if handles is not None:
         handles.extend(streams)
     total, done = len(plan.prompts), list(outputs)

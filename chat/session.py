@@ -88,7 +88,7 @@ class ChatSession:
         plans = [plan_turn(engine, text, settings, None, previous_src=previous) for text in texts]
         asked = self._store_asked(user_id, conv_id, settings, texts, plans)
         replies: list[Reply | None] = [None] * len(plans)
-        for chunk in batch_groups(plans):
+        for chunk in batch_groups(plans, engine.batch_size):
             done = self._reply_together(user_id, conv_id, engine, [plans[i] for i in chunk],
                                         [asked[i] for i in chunk])
             for i, (msg_id, outcome) in zip(chunk, done):

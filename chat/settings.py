@@ -9,7 +9,6 @@ from models import GenParams
 AUTO = "auto"
 MAX_INPUT_CHARS = 20_000   # ~5,000 tokens: longer text is refused with this limit named
 MAX_SEGMENTS = 200
-BATCH_SIZE = 8             # segments per generate() call for long inputs
 MIN_NEW_TOKENS = 16        # room a prompt must leave in the model's context for the reply
 # Auto detection under this confidence is not trusted: the conversation's previous source is
 # used, or the user is asked (set on tests/data/langid/tuning_*.jsonl with X-ALMA's 50

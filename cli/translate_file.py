@@ -1,7 +1,7 @@
 """`python app.py translate-file`: translate a test set (plain text or JSONL) in batches.
 
 The chat's planning and prompt builder, the preset's decoding unless overridden, batches of
-``BATCH_SIZE`` prompts, a progress bar on stderr, and a resumable output: run the same
+the engine's batch size (``--batch-size``), a progress bar on stderr, and a resumable output: run the same
 command again after an interruption and it continues where the file ends.
 """
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from chat.settings import BATCH_SIZE, TurnSettings, UserError
+from chat.settings import TurnSettings, UserError
 from cli.common import common_arguments, load_engine
 from evaluation.batch import SEGMENTATIONS, translate_segments
 from evaluation.columns import read_column
@@ -38,8 +38,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-new-tokens", type=int, help="default: the preset's")
     parser.add_argument("--temperature", type=float, help="sample at this temperature (0: greedy)")
     parser.add_argument("--top-p", type=float, help="nucleus sampling threshold")
-    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE,
-                        help=f"prompts per generate call (default: {BATCH_SIZE})")
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="prompts per generate call (default: the engine's: 32 on llama.cpp, else 8)")
     parser.add_argument("--segmentation", choices=SEGMENTATIONS, default="line",
                         help="line: each segment is one prompt, as test sets are evaluated "
                              "(default); sentence: split into sentences like the chat")

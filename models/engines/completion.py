@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable
+from typing import Callable, Sequence
 
-from models.engines.base import StreamHandle, fit_to_context
+from models.engines.base import BATCH_SIZE, StreamHandle, fit_to_context
 from models.engines.repeats import mark_cut, runaway
 from models.engines.stopping import cut_at_stop, find_stop, held_back
 from models.errors import ModelError
-from models.params import GenParams, Generation
+from models.params import GenParams, Generation, per_prompt
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +70,7 @@ class CompletionEngine:
 
     backend = "?"
     device = "cpu"
+    batch_size = BATCH_SIZE
     revision: str | None = None
     _warned_beams = False
 
@@ -155,7 +156,7 @@ class CompletionEngine:
         """One completion, not streamed."""
         return self._one(prompt, params, adapter_group, threading.Event())
 
-    def generate_batch(self, prompts: list[str], params: GenParams,
+    def generate_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
                        adapter_group: int | None = None) -> list[Generation]:
         """Completions for several prompts, one after the other (one record each)."""
-        return [self.generate(p, params, adapter_group) for p in prompts]
+        return [self.generate(p, own, adapter_group) for p, own in zip(prompts, per_prompt(params, len(prompts)))]

