@@ -156,17 +156,22 @@ class BatchDecoder:
             raise ModelError(f"llama.cpp failed to decode a batch of {len(rows)} tokens (code {rc}).")
 
     def _compact(self, stream: dict[int, int], live: list[int]) -> None:
-        """Move the live sequences' KV cells into streams 0..n-1 (in order) when some ended
-        in between: llama.cpp decodes a step over scattered streams much slower (10 of 20
-        every other: 95 ms a step against 56 ms for 10 side by side, SmolLM2 Q8_0, one core).
-        A copy takes well under a millisecond, and the numbers are unchanged."""
+        """Keep the live sequences' KV cells in streams 0..n-1: when some ended, the live ones
+        in higher streams move into the freed ones. llama.cpp decodes a step over scattered
+        streams much slower (10 of 20, every other one: 95 ms a step against 56 ms for 10 side
+        by side; SmolLM2 Q8_0, one core). A move is a copy llama.cpp makes before the next
+        step (well under a millisecond here); sources and destinations never overlap, and the
+        numbers are unchanged (tests/test_llamacpp_batch.py)."""
+        n = len(live)
+        taken = {stream[q] for q in live}
+        gaps = [r for r in range(n) if r not in taken]
+        movers = sorted((q for q in live if stream[q] >= n), key=lambda q: stream[q])
         mem = self._ctx.memory
-        for rank, seq in enumerate(sorted(live, key=lambda q: stream[q])):
-            if stream[seq] != rank:
-                self._ll.llama_memory_seq_rm(mem, rank, -1, -1)
-                self._ll.llama_memory_seq_cp(mem, stream[seq], rank, -1, -1)
-                self._ll.llama_memory_seq_rm(mem, stream[seq], -1, -1)
-                stream[seq] = rank
+        for gap, seq in zip(gaps, movers):
+            self._ll.llama_memory_seq_rm(mem, gap, -1, -1)
+            self._ll.llama_memory_seq_cp(mem, stream[seq], gap, -1, -1)
+            self._ll.llama_memory_seq_rm(mem, stream[seq], -1, -1)
+            stream[seq] = gap
 
     def _share_prefix(self, seqs: list[_Seq]) -> int:
         """Decode the prompts' common prefix once in stream 0 (reusing what it holds from the
@@ -249,7 +254,7 @@ class BatchWorkers:
             decoder.close()
 
     def run(self, seqs: list[_Seq], cancel: threading.Event) -> list[tuple[list[_Seq], Exception]]:
-        """Decode ``seqs`` spread over the decoders (round robin), in parallel; returns the
+        """Decode ``seqs`` spread over the decoders (``_spread``), in parallel; returns the
         (sequences, error) of each part that failed."""
         parts = [(d, part) for d, part in zip(self.decoders, _spread(seqs, len(self.decoders))) if part]
         failed: list[tuple[list[_Seq], Exception]] = []
@@ -301,8 +306,8 @@ def generate_batch(engine, prompts: list[str], params: GenParams | Sequence[GenP
                    cancels: list[threading.Event] | None = None,
                    on_done: Callable[[int, Generation], None] | None = None) -> list[Generation]:
     """Completions for ``prompts`` decoded together on ``engine`` (a ``LlamaCppEngine``), one
-    record each, in order; ``params`` one for all or one per prompt. ``on_piece(i, text)`` streams sequence i's visible text and
-    ``on_done(i, record)`` says it ended (the others may go on); ``cancel`` stops them all,
+    record each, in order; ``params`` one for all or one per prompt. ``on_piece(i, text)``
+    streams sequence i's visible text and ``on_done(i, record)`` says it ended (the others may go on); ``cancel`` stops them all,
     ``cancels[i]`` sequence i only. A prompt that can't run (too long) gets an error record;
     the others still run."""
     cancel = cancel or threading.Event()
