@@ -214,21 +214,22 @@ class BatchDecoder:
         pos = {seq: len(s.tokens) for seq, s in enumerate(seqs)}
         stream = {seq: seq for seq in range(len(seqs))}  # where each sequence's KV cells are
         while True:
-            rows, nxt = [], {}
+            live = {}  # sequence -> its next token
             for seq, token in pending.items():
                 s = seqs[seq]
                 if cancel.is_set() or s.cancel.is_set():
                     s._end()
                     continue
                 if s.take(token, detok, self._is_eog):
-                    nxt[seq] = len(rows)
-                    rows.append((token, pos[seq], seq, True))
-                    pos[seq] += 1
-            if not rows:
+                    live[seq] = token
+            if not live:
                 return
-            self._compact(stream, list(nxt))
-            self._decode([(tok, at, stream[seq], out) for tok, at, seq, out in rows])
-            pending = {seq: seqs[seq].sampler.sample(self._ctx, idx) for seq, idx in nxt.items()}
+            self._compact(stream, list(live))
+            order = sorted(live, key=lambda q: stream[q])  # rows in stream order: faster steps, as above
+            self._decode([(live[seq], pos[seq], stream[seq], True) for seq in order])
+            for seq in order:
+                pos[seq] += 1
+            pending = {seq: seqs[seq].sampler.sample(self._ctx, row) for row, seq in enumerate(order)}
 
 
 class BatchWorkers:
