@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from chat.pipeline import Outcome, Plan, cut_note, cut_to_sources
+from chat.pipeline import Outcome, Plan, cut_note, each_params
 from chat.zerogpu import on_gpu
 from prompts import extract_translation
 
@@ -26,14 +26,12 @@ def batch_groups(plans: list[Plan], size: int) -> list[list[int]]:
 
 
 def _batch(engine, plans: list[Plan]) -> list[Outcome]:
-    """The model's work: one `generate_batch` call, each completion cut to its own source's
-    limit and cleaned as `run_plan` cleans a single prompt's."""
+    """The model's work: one `generate_batch` call, each prompt capped by its own source's
+    length, each completion cleaned as `run_plan` cleans a single prompt's."""
     started = time.perf_counter()
-    sizes = [plan.source_sizes[0] for plan in plans]
-    params = [plans[0].params.for_source(n) for n in sizes]  # each its own length cap
+    params = each_params(plans[0].params, [plan.source_sizes[0] for plan in plans])
     gens = engine.generate_batch([plan.prompts[0] for plan in plans], params,
                                  adapter_group=plans[0].group)
-    gens = cut_to_sources(plans[0].params, gens, sizes)
     duration = time.perf_counter() - started
     outcomes = []
     for plan, gen in zip(plans, gens):

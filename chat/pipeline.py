@@ -163,23 +163,23 @@ def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
                 source_sizes=[text_size(seg) for seg in pieces])
 
 
-def params_for(plan: Plan, first: int = 0, count: int = 1) -> GenParams:
-    """Decoding for prompts ``first .. first + count - 1``: in translate mode their length
-    is capped by the longest of their sources (``GenParams.for_source``: a × size + b)."""
-    sizes = plan.source_sizes[first:first + count]
-    return plan.params.for_source(max(sizes)) if sizes else plan.params
+def params_for(plan: Plan) -> GenParams:
+    """Decoding for a one-prompt plan: in translate mode its length is capped by its source
+    (``GenParams.for_source``: a × size + b)."""
+    return plan.params.for_source(plan.source_sizes[0]) if plan.source_sizes else plan.params
 
 
-def each_params(plan: Plan, first: int, count: int) -> list[GenParams]:
-    """Decoding for prompts ``first .. first + count - 1``, one each, each capped by its own
-    source (a batch then does what the prompts would do one by one)."""
-    return [params_for(plan, i) for i in range(first, first + count)]
+def each_params(params: GenParams, sizes: list[int]) -> GenParams | list[GenParams]:
+    """``params`` for a batch of prompts whose sources have ``sizes`` (as ``Plan.source_sizes``):
+    one each, capped by its own source, so the batch does what the prompts would do one by
+    one; ``params`` itself when there is no limit (``sizes`` empty)."""
+    return [params.for_source(n) for n in sizes] if sizes else params
 
 
 def cut_to_sources(params: GenParams, gens: list[Generation], sizes: list[int]) -> list[Generation]:
-    """Each completion of a batch cut to its own source's limit (the batch ran to its longest
-    source's); ``sizes`` as ``Plan.source_sizes``, empty for no limit."""
-    return [mark_cut(g, params.for_source(n)) for g, n in zip(gens, sizes)] if sizes else gens
+    """Each completion cut to its own source's limit, for completions that ran under another
+    one (an X-ALMA pivot's second leg ran to its English texts' longest)."""
+    return [mark_cut(g, own) for g, own in zip(gens, each_params(params, sizes))] if sizes else gens
 
 
 def cut_note(gens: list[Generation]) -> str | None:
@@ -274,13 +274,13 @@ def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
         if handles is not None and any(getattr(h, "cancelled", False) for h in handles):
             break
         chunk = prompts[start:start + engine.batch_size]
+        sizes = plan.source_sizes[start:start + len(chunk)]
         if hasattr(engine, "stream_batch") and not plan.pivot:  # llama.cpp: each segment streams
-            batch = yield from _streamed_batch(engine, plan, chunk, start, outputs, handles)
+            batch = yield from _streamed_batch(engine, plan, chunk, sizes, outputs, handles)
         else:
-            batch = engine.generate_batch(chunk, each_params(plan, start, len(chunk)), adapter_group=plan.group)
+            batch = engine.generate_batch(chunk, each_params(plan.params, sizes), adapter_group=plan.group)
         if plan.pivot:
-            batch = pivot_second_leg(engine, plan, batch)
-        batch = cut_to_sources(plan.params, batch, plan.source_sizes[start:start + len(chunk)])
+            batch = cut_to_sources(plan.params, pivot_second_leg(engine, plan, batch), sizes)
         gens.extend(batch)
         outputs.extend(_clean(plan, g.text) for g in batch)
         first_token = first_token or time.perf_counter() - started
@@ -296,11 +296,11 @@ def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
                    ttft_s=first_token, note=cut_note(gens))
 
 
-def _streamed_batch(engine, plan: Plan, chunk: list[str], start: int, outputs: list[str],
+def _streamed_batch(engine, plan: Plan, chunk: list[str], sizes: list[int], outputs: list[str],
                     handles) -> Iterator[Progress]:
     """One batch decoded together with each segment's text shown as it grows (segment by
     segment; the later ones' pieces wait in their handles); Stop cancels the whole batch."""
-    streams = engine.stream_batch(chunk, each_params(plan, start, len(chunk)), adapter_group=plan.group)
+    streams = engine.stream_batch(chunk, each_params(plan.params, sizes), adapter_group=plan.group)
     if handles is not None:
         handles.extend(streams)
     total, done = len(plan.prompts), list(outputs)

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Iterator
 
-from chat.pipeline import Plan, cut_to_sources, pivot_second_leg, plan_turn
+from chat.pipeline import Plan, cut_to_sources, each_params, pivot_second_leg, plan_turn
 from chat.settings import TurnSettings, UserError
 from models import TextEngine, ModelError
 from models.engines.repeats import text_size
@@ -59,11 +59,9 @@ def _generate(engine: TextEngine, plan: Plan, prompts: list[str], first_segment:
               sizes: list[int]):
     """Completions for ``prompts`` (one batch; ``sizes``: their sources' sizes, which cap the
     output's length, see ``GenParams.for_source``); a failed batch is retried prompt by prompt."""
-    params = [plan.params.for_source(n) for n in sizes] if sizes else plan.params  # each its own cap
-    gens = engine.generate_batch(prompts, params, adapter_group=plan.group)
+    gens = engine.generate_batch(prompts, each_params(plan.params, sizes), adapter_group=plan.group)
     if plan.pivot:
-        gens = pivot_second_leg(engine, plan, gens)
-    gens = cut_to_sources(plan.params, gens, sizes)
+        gens = cut_to_sources(plan.params, pivot_second_leg(engine, plan, gens), sizes)
     if all(g.status != "error" for g in gens) or len(prompts) == 1:
         bad = next((i for i, g in enumerate(gens) if g.status == "error"), None)
         if bad is not None:
