@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from models import GenParams
+from models.engines.llamacpp_batch import SPLIT_BELOW
 from tests.fixtures_servers import smollm2_llamacpp
 
 WMT = Path(__file__).resolve().parents[2] / "shared" / "data" / "wmt22" / "de-en.jsonl"
@@ -43,11 +44,13 @@ def test_batch_is_decoded_together_and_equals_one_by_one(engine, monkeypatch):
     prompts = wmt_prompts(engine, 20)
     own = [GenParams(max_new_tokens=48).for_source(20 + 5 * i) for i in range(20)]  # 80..195 characters
     one_by_one = [engine.generate(p, params) for p, params in zip(prompts, own)]
-    sizes, moves = [], []
+    sizes, moves, steps = [], [], []  # steps: calls of several rows that all want logits
     real_decode, real_cp = llama_cpp.llama_decode, llama_cpp.llama_memory_seq_cp
 
     def counting(ctx, batch):
         sizes.append(batch.n_tokens)
+        if batch.n_tokens > 1 and all(batch.logits[i] for i in range(batch.n_tokens)):
+            steps.append(batch.n_tokens)
         return real_decode(ctx, batch)
 
     def copying(mem, src, dst, p0, p1):
@@ -78,6 +81,8 @@ def test_batch_is_decoded_together_and_equals_one_by_one(engine, monkeypatch):
     assert sizes.count(20) >= 5  # (the other calls: the shared prefix, each prompt's rest, smaller steps)
     assert len(sizes) < sum(b.completion_tokens for b in batched) / 5
     assert moves and all(dst < src for src, dst in moves)  # ended sequences' streams were refilled
+    # the last steps, with fewer than SPLIT_BELOW sequences left, go one row a call
+    assert SPLIT_BELOW > 2 and min(steps) >= SPLIT_BELOW and sizes.count(1) > 1
 
 
 def test_a_batch_spread_over_two_workers_gives_the_same_texts(engine, monkeypatch):
