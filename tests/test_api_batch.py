@@ -12,24 +12,12 @@ import pytest
 from chat.session import ChatSession
 from chat.settings import TurnSettings, UserError
 from prompts import build_prompt
-from storage import open_store
 from tests.fixtures_reliability import db_rows, start_server
-from tests.test_chat_session import make_host
 
 pytestmark = pytest.mark.timeout(600)
 SETTINGS = TurnSettings(src="de", tgt="en", max_new_tokens=8, mode="translate", unsure="guess")
 TEXTS = ["Die Katze schläft auf dem Sofa.", "Wir fahren morgen nach Berlin.",
          "Der Zug kommt um acht Uhr an."]
-
-
-@pytest.fixture(scope="module")
-def alma_host(tiny_model_dir):
-    return make_host(tiny_model_dir, "alma")
-
-
-@pytest.fixture
-def store(tmp_path):
-    return open_store(tmp_path / "chat.db")
 
 
 def test_send_batch_stores_each_turn_and_batches_the_single_prompts(store, alma_host):

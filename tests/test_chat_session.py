@@ -8,36 +8,13 @@ import pytest
 import torch
 
 from chat.feedback import Feedback
-from chat.model_host import ModelHost
 from chat.render import as_text, chat_messages, from_text, group_turns, strip_header, reply_markdown
 from chat.session import ChatSession
 from chat.settings import TurnSettings, UserError
 from prompts import build_prompt
-from storage import NotFound, open_store
+from storage import NotFound
 from tests.fixtures_reliability import make_scripted_model_dir
-
-
-def make_host(model_dir, style):
-    host = ModelHost(str(model_dir), style=style)
-    host.start()
-    status = host.wait(120)
-    assert status.ready, status.message
-    return host
-
-
-@pytest.fixture(scope="module")
-def alma_host(tiny_model_dir):
-    return make_host(tiny_model_dir, "alma")
-
-
-@pytest.fixture(scope="module")
-def chat_host(tiny_model_dir):
-    return make_host(tiny_model_dir, "chat")
-
-
-@pytest.fixture
-def store(tmp_path):
-    return open_store(tmp_path / "chat.db")
+from tests.fixtures_session import make_host
 
 
 def run(replies):
@@ -141,12 +118,19 @@ def test_long_input_is_batched_and_keeps_layout(store, scripted_alma_host):
     assert replies[-1].text == reply.content == "Done. Done.\n\nDone."
 
 
-def test_regenerate_keeps_alternatives_and_pick_writes_pair(store, alma_host):
-    session, feedback = ChatSession(store, alma_host), Feedback(store)
+def reply_and_alternative(store, host, text: str):
+    """A user's reply to ``text`` and a regenerated (sampled) alternative to it."""
+    session = ChatSession(store, host)
     user, conv = new_user(store)
-    first = run(session.send(user, conv, "Das Wetter ist schön.", SETTINGS))[-1]
+    first = run(session.send(user, conv, text, SETTINGS))[-1]
     torch.manual_seed(0)  # the sampled alternative is fixed, and differs from the greedy reply
     second = run(session.regenerate(user, first.message_id, SETTINGS))[-1]
+    return user, first, second
+
+
+def test_regenerate_keeps_alternatives_and_pick_writes_pair(store, alma_host):
+    feedback = Feedback(store)
+    user, first, second = reply_and_alternative(store, alma_host, "Das Wetter ist schön.")
     alts = store.alternatives(user, first.user_message_id)
     assert [a.id for a in alts] == [first.message_id, second.message_id]
     assert alts[1].params["do_sample"] is True  # an alternative must be able to differ
@@ -174,11 +158,8 @@ def test_edit_is_a_pair_and_an_alternative(store, alma_host):
 
 
 def test_rating_opposite_alternatives_makes_pair(store, alma_host):
-    session, feedback = ChatSession(store, alma_host), Feedback(store)
-    user, conv = new_user(store)
-    first = run(session.send(user, conv, "Wir gehen heute ins Kino.", SETTINGS))[-1]
-    torch.manual_seed(0)  # the sampled alternative is fixed, and differs from the greedy reply
-    second = run(session.regenerate(user, first.message_id, SETTINGS))[-1]
+    feedback = Feedback(store)
+    user, first, second = reply_and_alternative(store, alma_host, "Wir gehen heute ins Kino.")
     feedback.rate(user, first.message_id, -1, ["fluency"], "awkward")
     note = feedback.rate(user, second.message_id, +1)
     fb = store.feedback_for(user, first.message_id)

@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from chat.model_host import ModelHost
 from chat.session import ChatSession
 from chat.settings import MIN_DETECTION_CONFIDENCE, SourceUnknown, TurnSettings, UserError
 from prompts import detect_language
-from storage import open_store
 
 UNSURE = "Museum"          # German, Dutch, English, ...: one word no detector can place
 SURE = "Der Hund schläft heute den ganzen Tag im Garten."
@@ -22,17 +20,8 @@ AUTO = TurnSettings(src="auto", tgt="en", max_new_tokens=4)
 
 
 @pytest.fixture(scope="module")
-def host(tiny_model_dir):
-    host = ModelHost(str(tiny_model_dir), style="alma")
-    host.start()
-    status = host.wait(120)
-    assert status.ready, status.message
-    return host
-
-
-@pytest.fixture
-def store(tmp_path):
-    return open_store(tmp_path / "chat.db")
+def host(alma_host):
+    return alma_host
 
 
 def conversation(store):

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from models import GenParams
+from tests.stream_helpers import cancel_after
 
 PROMPTS = ["Hallo Welt", "the cat sat on a warm mat", "le chat est assis", "猫坐在温暖的垫子上"]
 
@@ -60,11 +61,7 @@ def test_cancel_stops_one_stream_only(engines):
     expected = eager.generate(PROMPTS[1], params.replace(max_new_tokens=40)).text
     long = batching.stream(PROMPTS[0], params)
     other = batching.stream(PROMPTS[1], params.replace(max_new_tokens=40))
-    pieces = []
-    for piece in long:
-        pieces.append(piece)
-        if len(pieces) == 3:
-            long.cancel()
+    pieces = cancel_after(long)
     r = long.result
     assert r.status == "stopped" and r.completion_tokens < 200 and r.text == "".join(pieces)
     assert "".join(other) == other.result.text == expected and other.result.status == "complete"

@@ -5,6 +5,7 @@ import time
 
 from models import GenParams, Generation
 from models.engines.transformers_engine import CancelCriteria
+from tests.stream_helpers import cancel_after
 
 G40 = GenParams(max_new_tokens=40)
 
@@ -71,11 +72,7 @@ def test_partial_stop_held_back():
 def test_cancel_stops_the_model(tiny_engine):
     p = chat_prompt(tiny_engine, "we translate")
     h = tiny_engine.stream(p, GenParams(max_new_tokens=500))
-    pieces = []
-    for piece in h:
-        pieces.append(piece)
-        if len(pieces) == 3:
-            h.cancel()
+    pieces = cancel_after(h)
     r = h.result
     assert h.join(5) and h.done
     assert r.status == "stopped" and r.completion_tokens < 100
