@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 
@@ -20,7 +21,16 @@ async def read_fields(request: Request) -> dict:
         raise ApiError(413, f"The request body is {len(body):,} bytes; the limit is {MAX_BODY:,}.")
     if not body.strip():
         return fields
-    if "form" in ctype:
+    if "x-www-form-urlencoded" in ctype:  # UTF-8, raw or %-escaped, as Flask reads it
+        try:
+            pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, errors="strict")
+        except (UnicodeDecodeError, ValueError):
+            raise ApiError(400, "The form body is not UTF-8 text.") from None
+        for key in dict.fromkeys(k for k, _ in pairs):
+            values = [v for k, v in pairs if k == key]
+            fields[key] = values if len(values) > 1 else values[0]
+        return fields
+    if "form" in ctype:  # multipart
         form = await request.form()
         for key in form.keys():
             values = [v for v in form.getlist(key) if isinstance(v, str)]

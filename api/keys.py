@@ -4,6 +4,7 @@ request (per key; per client address without a key), and the batch size of /tran
 from __future__ import annotations
 
 import ipaddress
+import math
 import threading
 import time
 from collections import deque
@@ -102,15 +103,17 @@ class KeyGate:
             while hits and now - hits[0] >= 60:
                 hits.popleft()
             if len(hits) >= caller.requests_per_minute:
-                wait = 60 - (now - hits[0])
+                wait = max(1, math.ceil(60 - (now - hits[0])))
                 raise ApiError(429, f"Slowdown: {caller.requests_per_minute} requests per minute "
-                                    f"for this key; try again in {wait:.0f} s.")
+                                    f"for this key; try again in {wait} s.", {"Retry-After": str(wait)})
             hits.append(now)
 
-    def check_size(self, caller: Caller, texts: list[str]) -> None:
-        """400 when a request carries too many strings or characters."""
-        if len(texts) > self.limits.batch_limit:
-            raise ApiError(400, f"Too many texts: {len(texts):,} in one request; the limit is "
+    def check_size(self, caller: Caller, texts: list[str], strings: int | None = None) -> None:
+        """400 when a request carries too many strings (``strings``, default ``len(texts)``) or
+        characters (of ``texts``: for HTML, the text between its tags)."""
+        strings = len(texts) if strings is None else strings
+        if strings > self.limits.batch_limit:
+            raise ApiError(400, f"Too many texts: {strings:,} in one request; the limit is "
                                 f"{self.limits.batch_limit}.")
         chars = sum(len(t) for t in texts)
         if caller.chars_per_request > 0 and chars > caller.chars_per_request:

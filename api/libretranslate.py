@@ -10,7 +10,7 @@ from chat.render import name as language_name
 from prompts import LANGUAGES, detect_language
 
 from api.bodies import bearer, client_of, read_fields
-from api.errors import ApiError, libretranslate_error
+from api.errors import ApiError, guarded, libretranslate_error
 from api.html_text import node_texts, translate_html
 from api.keys import KeyGate
 from api.service import ApiTurns, Translated, language_code
@@ -75,6 +75,7 @@ class LibreTranslateRoutes:
                                     f"({code}); see GET /languages")
         return source, target
 
+    @guarded(libretranslate_error)
     async def translate(self, request: Request):
         try:
             fields, caller = await self._caller(request)
@@ -83,7 +84,7 @@ class LibreTranslateRoutes:
             if fmt not in FORMATS:
                 raise ApiError(400, f"Invalid request: format must be one of {', '.join(FORMATS)}")
             nodes = [n for t in texts for n in node_texts(t)] if fmt == "html" else texts
-            self.gate.check_size(caller, nodes)
+            self.gate.check_size(caller, nodes, strings=len(texts))
             source, target = self._direction(fields)
             alternatives = _int(fields.get("alternatives"), "alternatives", 0,
                                 self.gate.limits.max_alternatives)
@@ -132,6 +133,7 @@ class LibreTranslateRoutes:
             out["alternatives"] = [t.alternatives for t in results]
         return out
 
+    @guarded(libretranslate_error)
     async def detect(self, request: Request):
         try:
             fields, caller = await self._caller(request)
@@ -147,6 +149,7 @@ class LibreTranslateRoutes:
             return JSONResponse([])
         return JSONResponse([{"confidence": _percent(found.confidence), "language": found.lang}])
 
+    @guarded(libretranslate_error)
     async def suggest(self, request: Request):
         try:
             fields, caller = await self._caller(request)
@@ -162,6 +165,7 @@ class LibreTranslateRoutes:
             return libretranslate_error(err)
         return JSONResponse({"success": True, "pairs": pairs})
 
+    @guarded(libretranslate_error)
     async def languages(self, request: Request):
         try:
             langs = self.turns.languages()
@@ -170,6 +174,7 @@ class LibreTranslateRoutes:
         return JSONResponse([{"code": c, "name": LANGUAGES.get(c, c),
                               "targets": [t for t in langs if t != c]} for c in langs])
 
+    @guarded(libretranslate_error)
     async def settings(self, request: Request):
         limits = self.gate.limits
         try:

@@ -14,28 +14,34 @@ from chat.settings import TurnSettings
 from prompts import LANGUAGES
 
 from api.bodies import bearer, client_of, read_fields
-from api.errors import ApiError, openai_error
+from api.errors import ApiError, guarded, openai_error
 from api.keys import KeyGate
 from api.service import ApiTurns, language_code
-from api.streaming import ReplyStream
+from api.streaming import ReplyStream, unchanged_reply
 
 _NAMES = {name.lower(): code for code, name in LANGUAGES.items()}
 _WORDS = r"\s+([A-Za-z][A-Za-z-]*(?:\s+[A-Za-z][A-Za-z-]*)?)"
-_INTO = (re.compile(r"\b(?:into|to)" + _WORDS, re.I), re.compile(r"\bin" + _WORDS, re.I))
+_INTO = (re.compile(r"\b(?:into|to)" + _WORDS, re.I), re.compile(r"\bin" + _WORDS, re.I),
+         re.compile(r"\b(?:target(?:\s+language)?|language)\s*[:=]" + _WORDS.replace(r"\s+", r"\s*", 1), re.I))
+_CODE_AFTER = re.compile(r"\b(?:into|to|target(?:\s+language)?\s*[:=])\s*([a-z]{2,3})\s*(?:[.,;:!)]|$)", re.I)
 
 
 def target_from_system(text: str) -> str | None:
-    """The language a system message asks for ("Translate into German", "… to de")."""
-    matches = [m for pattern in _INTO for m in pattern.finditer(text or "")]  # "into" before "in"
+    """The language a system message asks for ("Translate into German", "Target language:
+    German", "… to de"): a language's name after into/to/in/"target language:" anywhere in the
+    text wins; a bare code counts only at the end of a phrase ("to de.", not "to be fluent")."""
+    text = text or ""
+    matches = [m for pattern in _INTO for m in pattern.finditer(text)]  # "into" before "in"
     for match in matches:
         words = match.group(1).split()
         for start, n in ((0, 2), (0, 1), (1, 1)):  # "German", "Northern Sotho", "Simplified Chinese"
             phrase = " ".join(words[start:start + n]).lower()
             if phrase in _NAMES:
                 return _NAMES[phrase]
-        code = words[0].lower() if words else ""
-        if code in LANGUAGES and "translat" in text.lower():  # "to de"; not "to be" in prose
-            return code
+    if "translat" in text.lower() or "target" in text.lower():
+        for match in _CODE_AFTER.finditer(text):
+            if match.group(1).lower() in LANGUAGES:
+                return match.group(1).lower()
     return None
 
 
@@ -45,8 +51,31 @@ def _content(message) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text")
+        parts = [p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"]
+        if not all(isinstance(part, str) for part in parts):
+            raise ApiError(400, "each text content part needs a string in 'text'")
+        return "".join(parts)
     return ""
+
+
+def _flag(fields: dict, name: str) -> bool:
+    """A true/false field (JSON booleans; "true"/"false" from a form); 400 otherwise."""
+    value = fields.get(name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", ""):
+        return value.strip().lower() in ("true", "1")
+    raise ApiError(400, f"{name} must be true or false")
+
+
+def _stream_usage(fields: dict) -> bool:
+    """Whether ``stream_options`` asks for a usage chunk; 400 for a malformed value."""
+    options = fields.get("stream_options")
+    if options is None:
+        return False
+    if not isinstance(options, dict):
+        raise ApiError(400, "stream_options must be an object such as {\"include_usage\": true}")
+    return _flag(options, "include_usage")
 
 
 def _number(fields: dict, name: str, kind=float):
@@ -69,17 +98,41 @@ class OpenAIRoutes:
         r = APIRouter(prefix="/v1")
         r.add_api_route("/chat/completions", self.completions, methods=["POST"])
         r.add_api_route("/models", self.models, methods=["GET"])
+        r.add_api_route("/models/{model_id:path}", self.model, methods=["GET"])
+        r.add_api_route("/{rest:path}", self.unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
         return r
 
+    @guarded(openai_error)
+    async def unknown(self, request: Request, rest: str):
+        """Any other /v1 route: OpenAI's error shape, naming what is served."""
+        return openai_error(ApiError(404, f"{request.method} /v1/{rest} is not served here; this server "
+                                          "has POST /v1/chat/completions and GET /v1/models."))
+
+    @guarded(openai_error)
+    async def model(self, request: Request, model_id: str):
+        """GET /v1/models/{id}: the loaded model, or 404."""
+        try:
+            self.gate.caller(bearer(request), client_of(request))
+            engine = self.turns.engine()
+            if model_id != engine.model_id:
+                raise ApiError(404, f"The model {model_id!r} does not exist here; "
+                                    f"this server runs {engine.model_id!r}.")
+        except ApiError as err:
+            return openai_error(err)
+        return JSONResponse(self._card(engine))
+
+    def _card(self, engine) -> dict:
+        return {"id": engine.model_id, "object": "model", "created": 0, "owned_by": "hintmt",
+                "style": engine.preset.style, "languages": self.turns.languages()}
+
+    @guarded(openai_error)
     async def models(self, request: Request):
         try:
             self.gate.caller(bearer(request), client_of(request))
             engine = self.turns.engine()
         except ApiError as err:
             return openai_error(err)
-        return JSONResponse({"object": "list", "data": [
-            {"id": engine.model_id, "object": "model", "created": 0, "owned_by": "hintmt",
-             "style": engine.preset.style, "languages": self.turns.languages()}]})
+        return JSONResponse({"object": "list", "data": [self._card(engine)]})
 
     def _request(self, fields: dict) -> tuple[str, list[tuple[str, str]], TurnSettings]:
         """(the text, the earlier messages, the turn's settings) of a completion request."""
@@ -129,21 +182,30 @@ class OpenAIRoutes:
             self.turns.store.delete_conversation(caller.user_id, conv)
             raise
 
+    @guarded(openai_error)
     async def completions(self, request: Request):
         try:
             fields = await read_fields(request)
             key = bearer(request) or fields.get("api_key")
             caller = self.gate.caller(None if key is None else str(key), client_of(request))
             text, history, settings = self._request(fields)
+            streamed, usage = _flag(fields, "stream"), _stream_usage(fields)
             chat = settings.mode == "chat"
             self.gate.check_size(caller, [text] + ([t for _, t in history] if chat else []))
-            self.turns.engine()
+            model = self.turns.engine().model_id
+            same = None if chat else await run_in_threadpool(
+                self.turns.already_there, text, settings.src, settings.tgt)
+            if same is not None:  # already in the target language: as /translate, sent back as it is
+                body = unchanged_reply(same.text, model, streamed, usage)
+                if streamed:
+                    return StreamingResponse(body, media_type="text/event-stream",
+                                             headers={"Cache-Control": "no-cache"})
+                return JSONResponse(body)
             first, rest = await run_in_threadpool(self._start, caller, text, history, settings)
         except ApiError as err:
             return openai_error(err)
-        stream = ReplyStream(self.turns, caller, first, rest, self.turns.engine().model_id)
-        if fields.get("stream"):
-            usage = bool((fields.get("stream_options") or {}).get("include_usage"))
+        stream = ReplyStream(self.turns, caller, first, rest, model)
+        if streamed:
             return StreamingResponse(stream.events(usage), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache"})
         try:

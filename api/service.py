@@ -72,6 +72,8 @@ class ApiTurns:
 
     def hint(self, hint: str | None) -> str | None:
         """A hint for the loaded style: a ParroT kind, free text for chat models; 400 if unusable."""
+        if hint is not None and not isinstance(hint, str):
+            raise ApiError(400, "Invalid request: hint must be text")
         hint = (hint or "").strip() or None
         if hint is None:
             return None
@@ -156,7 +158,7 @@ class ApiTurns:
                   alternatives: int = 0) -> Translated:
         """One string, as the page translates it (auto source detected like the page)."""
         clean = _checked(text)
-        unchanged = self._unchanged(clean, src, tgt)
+        unchanged = self.unchanged(clean, src, tgt)
         if unchanged is not None:
             return unchanged
         settings = TurnSettings(src=src, tgt=tgt, hint=hint, mode="translate", unsure="guess")
@@ -181,7 +183,7 @@ class ApiTurns:
                 out[i] = Translated(text)
                 continue
             clean = _checked(text)
-            out[i] = self._unchanged(clean, src, tgt)
+            out[i] = self.unchanged(clean, src, tgt)
             if out[i] is None:
                 todo.append((i, clean))
         if not todo:
@@ -203,7 +205,11 @@ class ApiTurns:
         return self._refusable(caller, lambda: self.daily_conversation(caller),
                                lambda conv_id: self.session.send_batch(caller.user_id, conv_id, texts, settings))
 
-    def _unchanged(self, clean: str, src: str, tgt: str) -> Translated | None:
+    def already_there(self, text: str, src: str, tgt: str) -> Translated | None:
+        """``unchanged`` for raw text (checked as a turn's text is; 400 if empty or too long)."""
+        return self.unchanged(_checked(text), src, tgt)
+
+    def unchanged(self, clean: str, src: str, tgt: str) -> Translated | None:
         """The text as it is when it needs no translation: `auto` detected it in the target
         language, or the source is the target; None otherwise."""
         if src == AUTO:
@@ -226,8 +232,15 @@ class ApiTurns:
         if msg_id is None:
             raise ApiError(404, "No translation of this text into that language was made with "
                                 "this key; translate it with /translate first.")
+        reply = self.store.get_message(caller.user_id, msg_id)
+        if (reply.params or {}).get("mode") == "chat":
+            raise ApiError(400, "That reply was a chat answer, not a translation: corrections are "
+                                "taken for translations only.")
+        if any(alt.model_id == "human" and (alt.content or "").strip() == better
+               for alt in self.store.alternatives(caller.user_id, reply.parent_id)):
+            return 0  # this correction is stored already
         new_id, note = self.feedback.edit(caller.user_id, msg_id, better)
-        return 0 if new_id is None else max(1, _pairs_in(note))
+        return 0 if new_id is None else _pairs_in(note)
 
 
 def _checked(text) -> str:

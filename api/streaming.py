@@ -25,6 +25,32 @@ def sse(data: dict | str) -> str:
     return "data: " + (data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)) + "\n\n"
 
 
+def unchanged_reply(text: str, model: str, stream: bool, include_usage: bool):
+    """A completion for text that needed no translation (already in the target language; as
+    LibreTranslate's /translate answers it, nothing is generated or stored): OpenAI's
+    chat.completion object, or its events."""
+    ident, created = f"chatcmpl-unchanged-{time.time_ns()}", int(time.time())
+    usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+    if not stream:
+        return {"id": ident, "object": "chat.completion", "created": created, "model": model,
+                "usage": usage, "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
+                                             "message": {"role": "assistant", "content": text}}]}
+
+    def chunk(delta: dict, finish: str | None = None) -> str:
+        return sse({"id": ident, "object": "chat.completion.chunk", "created": created, "model": model,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+
+    async def events():
+        yield chunk({"role": "assistant", "content": ""})
+        yield chunk({"content": text})
+        yield chunk({}, "stop")
+        if include_usage:
+            yield sse({"id": ident, "object": "chat.completion.chunk", "created": created,
+                       "model": model, "choices": [], "usage": usage})
+        yield sse("[DONE]")
+    return events()
+
+
 class ReplyStream:
     """The rest of a started reply (`first` came from ApiTurns.start)."""
 

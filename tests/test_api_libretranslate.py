@@ -129,6 +129,25 @@ def test_suggest_is_an_edit_pair_in_export(lt_server, http, tmp_path):
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert {"prompt": prompt, "chosen": better, "rejected": content} in rows
+    before = counts(lt_server)
+    again = http.post("/suggest", data={"q": text, "s": better, "source": "de", "target": "en", "api_key": key})
+    assert again.json() == {"success": True, "pairs": 0} and counts(lt_server) == before  # stored already
+
+
+def test_raw_utf8_forms_html_lists_and_unknown_failures(lt_server, http):
+    """A form body with raw UTF-8 (curl -d) reads as UTF-8, as Flask reads it; one HTML string
+    of more text nodes than the list limit is one string; other /v1 routes answer in OpenAI's shape."""
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    r = http.post("/translate", content="q=schön grüß dich&source=de&target=de".encode(), headers=form)
+    assert r.status_code == 200 and r.json()["translatedText"] == "schön grüß dich"
+    r = http.post("/translate", content=b"q=sch\xf6n&source=de&target=en", headers=form)
+    assert r.status_code == 400 and "not UTF-8" in r.json()["error"]
+    page = "<ul>" + "".join(f"<li>Punkt {i}</li>" for i in range(25)) + "</ul>"  # 25 nodes, limit 20
+    r = http.post("/translate", json={"q": page, "source": "de", "target": "en", "format": "html"})
+    assert r.status_code == 200 and r.json()["translatedText"].count("<li>") == 25
+    r = http.post("/v1/completions", json={"prompt": "x"})
+    assert r.status_code == 404 and r.json()["error"]["type"] == "not_found_error"
+    assert "POST /v1/chat/completions" in r.json()["error"]["message"]
 
 
 def test_keys_limits_and_isolation(lt_server, http):
@@ -138,6 +157,7 @@ def test_keys_limits_and_isolation(lt_server, http):
         assert http.post("/detect", data={"q": "Guten Tag", "api_key": slow}).status_code == 200
     limited = http.post("/detect", data={"q": "Guten Tag", "api_key": slow})
     assert limited.status_code == 429 and "3 requests per minute" in limited.json()["error"]
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
     assert http.post("/detect", data={"q": "Guten Tag", "api_key": small}).status_code == 200  # own budget
 
     long_q = {"q": "x" * 31, "source": "de", "target": "en", "api_key": small}
@@ -178,6 +198,8 @@ BAD = [
     ("bad format", {"q": "Hallo", "source": "de", "target": "en", "format": "pdf"}, 400, "format"),
     ("too many alternatives", {"q": "Hallo", "source": "de", "target": "en", "alternatives": 99}, 400, "alternatives"),
     ("unknown hint", {"q": "Hallo", "source": "de", "target": "en", "hint": "be nice"}, 400, "ParroT hint"),
+    ("hint not text", {"q": "Hallo", "source": "de", "target": "en", "hint": 5}, 400, "hint must be text"),
+    ("hint a list", {"q": "Hallo", "source": "de", "target": "en", "hint": ["a"]}, 400, "hint must be text"),
 ]
 
 

@@ -96,6 +96,35 @@ def test_a_streamed_translation_with_the_target_field(server, client):
     assert text.strip() and row["content"]
 
 
+def test_text_already_in_the_target_language_comes_back_unchanged(server, client, key):
+    """As LibreTranslate's /translate: nothing generated, nothing stored; streamed or not. A
+    chat answer can't be corrected through /suggest, and the SDK's models.retrieve works."""
+    import openai
+
+    before = db_rows(server.db, "SELECT count(*) FROM messages")
+    english = "The weather is really nice today, isn't it?"
+    for target in ({"target": "en"}, {}):  # the explicit target, and the default (English)
+        done = client.chat.completions.create(model="any", messages=[{"role": "user", "content": english}],
+                                              extra_body=target)
+        assert done.choices[0].message.content == english and done.usage.completion_tokens == 0
+    chunks = list(client.chat.completions.create(model="any", stream=True, extra_body={"target": "en"},
+                                                 messages=[{"role": "user", "content": english}]))
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == english
+    assert db_rows(server.db, "SELECT count(*) FROM messages") == before
+
+    [model] = client.models.list().data
+    assert client.models.retrieve(model.id).id == model.id
+    with pytest.raises(openai.NotFoundError, match="does not exist here"):
+        client.models.retrieve("gpt-nothing")
+
+    question = "Wie heißt die Hauptstadt von Frankreich?"
+    client.chat.completions.create(model="any", max_tokens=8, messages=[{"role": "user", "content": question}],
+                                   extra_body={"mode": "chat", "target": "en"})
+    r = httpx.post(server.url + "suggest", json={"q": question, "s": "Paris.", "source": "de", "target": "en",
+                                                 "api_key": key})
+    assert r.status_code == 400 and "chat answer" in r.json()["error"]
+
+
 def test_chat_mode_answers_with_the_clients_history(server, client):
     done = client.chat.completions.create(
         model="any", max_tokens=24, temperature=0, extra_body={"mode": "chat"},
@@ -120,6 +149,12 @@ def test_bad_requests_get_openai_errors(server, client):
                           ({"messages": hi, "extra_body": {"target": "xx"}}, "'xx'"),
                           ({"messages": hi, "extra_body": {"mode": "poem"}}, "mode"),
                           ({"messages": hi, "temperature": 5}, "temperature"),
+                          ({"messages": hi, "extra_body": {"hint": 5}}, "hint must be text"),
+                          ({"messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]},
+                           "string in 'text'"),
+                          ({"messages": hi, "stream": True, "extra_body": {"stream_options": "yes"}},
+                           "stream_options"),
+                          ({"messages": hi, "extra_body": {"stream": "maybe"}}, "stream must be"),
                           ({"messages": [{"role": "system", "content": "Translate into German"}]},
                            "no user message")):
         before = db_rows(server.db, "SELECT count(*) FROM messages")

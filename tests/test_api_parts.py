@@ -26,6 +26,9 @@ def test_html_keeps_markup_and_translates_text_nodes():
     ("Translate to Scottish Gaelic", None), ("You are a helpful assistant.", None),
     ("Translate into Northern Sotho", "nso"),
     ("You are skilled in English and German. Translate into German.", "de"),
+    ("Translate the email to my colleague into French.", "fr"),  # a name anywhere beats "to my"
+    ("Translate it so as to be fluent, in Spanish.", "es"),
+    ("Target language: German.", "de"), ("Translate. Target: fr", "fr"), ("Translate to be honest", None),
 ])
 def test_target_from_a_system_message(system, code):
     assert target_from_system(system) == code
@@ -52,7 +55,7 @@ def test_rate_and_size_limits(tmp_path):
         gate.caller(key, "127.0.0.1")
         with pytest.raises(ApiError, match="2 requests per minute") as err:
             gate.caller(key, "127.0.0.1")
-        assert err.value.status == 429
+        assert err.value.status == 429 and 1 <= int(err.value.headers["Retry-After"]) <= 60
         anonymous = [gate.caller(None, "10.0.0.1") for _ in range(5)]
         assert len({c.user_id for c in anonymous}) == 1 and anonymous[0].user_id != info.user_id
         with pytest.raises(ApiError):
@@ -63,6 +66,7 @@ def test_rate_and_size_limits(tmp_path):
         with pytest.raises(ApiError, match="exceeds the text limit"):
             gate.check_size(caller, ["x" * 11])
         gate.check_size(caller, ["x" * 5, "y" * 5])
+        gate.check_size(anonymous[0], ["a"] * 4, strings=1)  # one HTML string of 4 text nodes
         ApiKeys(store).revoke(info.id)
         with pytest.raises(ApiError, match="Invalid API key") as err:
             KeyGate(store, Limits()).caller(key, "127.0.0.1")
