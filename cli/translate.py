@@ -15,7 +15,8 @@ HELP = "translate text (or stdin) to stdout, streamed"
 def add_arguments(p) -> None:
     common_arguments(p, db=False)
     p.add_argument("--from", dest="src", default="auto", help="source language code (default: detect)")
-    p.add_argument("--to", dest="tgt", default="en", help="target language code (default: en)")
+    p.add_argument("--to", dest="tgt", default=None,
+                   help="target language code (default: en; English text then goes into German)")
     p.add_argument("--hint", help="ParroT hint kind, or free text for chat models")
     p.add_argument("--beams", type=int, help="beam size (default: the preset's)")
     p.add_argument("--max-new-tokens", type=int)
@@ -35,28 +36,23 @@ def check_direction(text: str, src: str, tgt: str) -> None:
 
 def run(args) -> int:
     text = check_text(read_text(args))
-    check_direction(text, args.src, args.tgt)
+    tgt = args.tgt or "en"
+    check_direction(text, args.src, tgt)
     engine = load_engine(args)
-    settings = TurnSettings(src=args.src, tgt=args.tgt, hint=args.hint, num_beams=args.beams,
+    settings = TurnSettings(src=args.src, tgt=tgt, hint=args.hint, num_beams=args.beams,
                             max_new_tokens=args.max_new_tokens)
     try:
         plan = plan_turn(engine, text, settings)
     except SourceUnknown as err:  # auto detection unsure: the user names the source
         raise UserError(f"{err.reason} Give the source language with --from.") from None
+    if args.tgt and plan.tgt != normalize_code(args.tgt):  # detected in the asked-for target
+        print(f"The text is already {lang_name(plan.src)}: written out unchanged.", file=sys.stderr)
+        sys.stdout.write(text + "\n")
+        return 0
     print(direction_header(plan), file=sys.stderr)
-    shown = ""
-    for event in run_plan(engine, plan):
-        if event.final is not None:
-            outcome = event.final
-            break
-        if event.text.startswith(shown):
-            sys.stdout.write(event.text[len(shown):])
-            sys.stdout.flush()
-            shown = event.text
-    if outcome.text != shown:  # beam result or cleaned output differs from the stream
-        sys.stdout.write(("\n" if shown else "") + outcome.text if not outcome.text.startswith(shown)
-                         else outcome.text[len(shown):])
-    sys.stdout.write("\n")
+    if plan.notice:
+        print(plan.notice, file=sys.stderr)
+    outcome = _write(run_plan(engine, plan), live=sys.stdout.isatty())
     _, completion = outcome.token_counts()
     print(f"[{outcome.status}: {completion} tokens in {outcome.duration_s:.2f} s, "
           f"first token {outcome.ttft_s or 0:.2f} s]", file=sys.stderr)
@@ -65,3 +61,27 @@ def run(args) -> int:
     if outcome.status == "error":
         raise ValueError(outcome.error)
     return 0
+
+
+def _write(events, live: bool):
+    """Write the translation to stdout once; on a terminal (``live``) it streams, and a final
+    text that is not the streamed one continued (a beam result, a cut) follows under a note on
+    stderr. Piped output gets the final text only. Returns the final outcome."""
+    shown = ""
+    for event in events:
+        if event.final is not None:
+            outcome = event.final
+            break
+        if live and event.text.startswith(shown):
+            sys.stdout.write(event.text[len(shown):])
+            sys.stdout.flush()
+            shown = event.text
+    if outcome.text.startswith(shown):
+        sys.stdout.write(outcome.text[len(shown):])
+    else:
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        print("[the final translation, which replaces the draft above:]", file=sys.stderr)
+        sys.stdout.write(outcome.text)
+    sys.stdout.write("\n")
+    return outcome

@@ -57,6 +57,22 @@ def test_translate_local_model_with_adapter(tiny_model_dir, tiny_adapter_dirs):
     assert out.stdout.endswith("\n")
 
 
+def test_piped_translate_writes_one_text_and_keeps_text_already_in_the_target(tiny_model_dir):
+    """Piped stdout gets the final translation only (no streamed draft before a beam result);
+    text already in the asked-for target comes back as it is (as the APIs do)."""
+    model = ("--model", str(tiny_model_dir), "--style", "alma")
+    out = app("translate", *model, "--from", "de", "--to", "en", "--beams", "2", "--max-new-tokens", "8",
+              "Hallo Welt.")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("\n") == 1 and "replaces the draft" not in out.stderr
+    english = "The weather is really nice today, isn't it?"
+    out = app("translate", *model, "--to", "en", english)
+    assert out.returncode == 0 and out.stdout == english + "\n"
+    assert "already English" in out.stderr and "[complete" not in out.stderr
+    out = app("translate", *model, "--max-new-tokens", "4", english)  # no --to: into German, said so
+    assert out.returncode == 0 and "English → German" in out.stderr and "already English" in out.stderr
+
+
 def test_errors_are_messages_not_tracebacks(tmp_path):
     out = app("translate", "--model", "alma-7b-typo", "Hallo")
     assert out.returncode == 2 and "Traceback" not in out.stderr
