@@ -38,18 +38,27 @@ def compute(campaigns, campaign, include_flagged: bool = False, max_p: float = a
 
 
 def progress(campaigns, campaign) -> dict:
-    """Judged / assigned per annotator and per system pair (quality control counted apart)."""
+    """Judged / assigned per annotator and per system pair (quality control counted apart),
+    and the judgements imported from elsewhere (``campaign import``; they belong to no
+    assignment here) as ``imported``."""
     labels = {s.id: s.label for s in campaigns.systems(campaign.id)}
     names = {a.id: a.name for a in campaigns.annotators(campaign.id)}
     people: dict = {}
     pairs: dict = {}
+
+    def row(table: dict, key: str) -> dict:
+        return table.setdefault(key, {"done": 0, "total": 0, "imported": 0})
+
     for a in campaigns.assignments(campaign.id):
-        row = people.setdefault(names[a.annotator_id], {"done": 0, "total": 0})
-        row["total"] += 1
-        row["done"] += a.judged
+        person = row(people, names[a.annotator_id])
+        person["total"] += 1
+        person["done"] += a.judged
         if a.kind != "qc":
-            key = " vs ".join(sorted((labels[a.system_a], labels[a.system_b])))
-            pair = pairs.setdefault(key, {"done": 0, "total": 0})
+            pair = row(pairs, " vs ".join(sorted((labels[a.system_a], labels[a.system_b]))))
             pair["total"] += 1
             pair["done"] += a.judged
+    for j in campaigns.judgements(campaign.id):
+        if j.assignment_id is None:
+            row(people, j.annotator)["imported"] += 1
+            row(pairs, " vs ".join(sorted((labels[j.system_a], labels[j.system_b]))))["imported"] += 1
     return {"annotators": people, "pairs": pairs}

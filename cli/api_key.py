@@ -28,7 +28,7 @@ def run(args) -> int:
     from storage import open_store
     from storage.api_keys import ApiKeys
 
-    with open_store(args.db) as store:
+    with open_store(args.db, must_exist=args.action != "create") as store:
         keys = ApiKeys(store)
         if args.action == "create":
             key, info = keys.create(args.name, args.rpm, args.char_limit)

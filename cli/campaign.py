@@ -94,7 +94,7 @@ def links(campaigns, campaign, url: str) -> list[str]:
 def run(args) -> int:
     from storage import CampaignStore, open_store
 
-    store = open_store(args.db)
+    store = open_store(args.db, must_exist=args.campaign_command != "create")
     try:
         campaigns = CampaignStore(store)
         return {"create": _create, "status": _status, "import": _import, "report": _report,
@@ -141,9 +141,9 @@ def _status(campaigns, args) -> int:
     state = progress(campaigns, campaign)
     print(f"campaign {campaign.name} ({campaign.status})")
     for title, rows in (("annotator", state["annotators"]), ("system pair", state["pairs"])):
-        print(f"\n{title:<32} {'judged':>12}")
+        print(f"\n{title:<32} {'judged':>12} {'imported':>9}")
         for key, row in rows.items():
-            print(f"{key[:32]:<32} {row['done']:>5} / {row['total']:<5}")
+            print(f"{key[:32]:<32} {row['done']:>5} / {row['total']:<5} {row['imported']:>9}")
     return 0
 
 

@@ -23,7 +23,7 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    store = open_store(args.db)
+    store = open_store(args.db, must_exist=True)
     out = sys.stdout if args.out == "-" else args.out
     with tqdm(unit="pair", file=sys.stderr, disable=None, mininterval=0.5) as bar:
         def progress(done: int, total: int) -> None:

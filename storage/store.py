@@ -23,7 +23,7 @@ from storage.migrations import migrate
 from storage.pairs import FeedbackAndPairs
 from storage.schema import DEFAULT_TITLE, ROLES, STATUSES, Conversation, Message, User
 from storage.search import has_fts, search_conversations
-from storage.connection import WRITE_TX, display_url, make_engine, resolve_url
+from storage.connection import WRITE_TX, display_url, make_engine, resolve_url, sqlite_file
 
 TITLE_CHARS = 60
 # Message columns callers may set; `revision` is accepted as another name of model_revision.
@@ -263,14 +263,20 @@ class Store(FeedbackAndPairs):
 
 
 def open_store(url_or_path: str | os.PathLike | URL | None = None, *,
-               busy_timeout: float = 5.0) -> Store:
+               busy_timeout: float = 5.0, must_exist: bool = False) -> Store:
     """Open (create, migrate, recover) the store at a path or SQLAlchemy URL.
 
     None means env CHAT_DB_URL, else ``data/chat.db`` under the working directory.
-    Raises StorageError with a message for the user when the database can't be used.
+    ``must_exist``: a SQLite file that isn't there is an error, not a new empty database (for
+    commands that only read or change what is stored). Raises StorageError with a message for
+    the user when the database can't be used.
     """
     url = resolve_url(url_or_path)
     where = display_url(url)
+    path = sqlite_file(url)
+    if must_exist and path is not None and not path.is_file():
+        raise StorageError(f"There is no database at {where}: give the one the app uses with --db "
+                           "(or CHAT_DB_URL).")
     try:
         engine = make_engine(url, busy_timeout)
     except (ImportError, NoSuchModuleError) as exc:

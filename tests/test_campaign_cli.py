@@ -108,7 +108,7 @@ def test_two_annotators_judging_at_once_lose_nothing(tmp_path):
     assert _counts(db)["campaign_judgements"] == 24
 
 
-def test_export_merges_by_majority_and_drops_ties_and_splits(tmp_path):
+def test_export_merges_by_majority_and_drops_ties_and_splits(tmp_path, capsys):
     db = tmp_path / "chat.db"
     store, campaigns, info = make_campaign(db, n_items=6, annotators=("ann", "bob", "cy"), assign=False)
     store.close()
@@ -119,6 +119,11 @@ def test_export_merges_by_majority_and_drops_ties_and_splits(tmp_path):
                    "ann,2,base,cpo,tie,3,\nbob,2,base,cpo,tie,3,\n"                    # tie
                    "ann,3,base,cpo,b,3,The cat sits on the mat.\n")                 # cpo + post-edit
     assert main(["campaign", "import", "demo", "--judgements", str(csv), "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert main(["campaign", "status", "demo", "--db", str(db)]) == 0
+    status = capsys.readouterr().out.splitlines()
+    assert [line.split()[-1] for line in status if line.startswith(("ann ", "bob ", "cy "))] == ["4", "3", "1"]
+    assert any(line.startswith("base vs cpo") and line.split()[-1] == "8" for line in status)
     out = tmp_path / "full.jsonl"
     assert main(["campaign", "export", "demo", "--format", "full", "--out", str(out), "--db", str(db)]) == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]

@@ -100,6 +100,11 @@ def test_export_writes_trl_jsonl(tmp_path):
                      "chosen": "Hello", "rejected": "Hi there"}]
     bad = app("export", "--db", str(db), "--pair", "de_en", "--out", str(out_file))
     assert bad.returncode == 2 and "de_en" in bad.stderr
+    missing = tmp_path / "typo.db"  # a wrong --db is an error, not a new empty database
+    for command in (("export", "--out", str(out_file)), ("api-key", "list"), ("campaign", "status", "x")):
+        out = app(*command, "--db", str(missing))
+        assert out.returncode == 2 and "There is no database at" in out.stderr, (command, out.stderr)
+    assert not missing.exists()
 
 
 @pytest.mark.integration

@@ -63,8 +63,8 @@ def source_html(view: annotate.ItemView) -> str:
 
 
 def _dashboard_markdown(campaign, progress: dict, results: dict) -> str:
-    rows = ["| annotator | judged |", "|---|---|"]
-    rows += [f"| {html.escape(name)} | {p['done']} / {p['total']} |"
+    rows = ["| annotator | judged | imported |", "|---|---|---|"]
+    rows += [f"| {html.escape(name)} | {p['done']} / {p['total']} | {p.get('imported', 0)} |"
              for name, p in progress["annotators"].items()]
     return (f"## Campaign {html.escape(campaign.name)} — dashboard\n\n" + "\n".join(rows) +
             "\n\n```\n" + report_text(campaign.name, results) + "\n```")
