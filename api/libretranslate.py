@@ -66,7 +66,8 @@ class LibreTranslateRoutes:
     def _direction(self, fields: dict, auto: bool = True) -> tuple[str, str]:
         langs = self.turns.languages()
         raw_source = fields.get("source")
-        source = "auto" if auto and raw_source in (None, "", "auto") else language_code(raw_source, "source")
+        automatic = raw_source is None or (isinstance(raw_source, str) and raw_source.strip().lower() in ("", "auto"))
+        source = "auto" if auto and automatic else language_code(raw_source, "source")
         target = language_code(fields.get("target"), "target")
         model = self.turns.engine().preset.name
         for code, what in ((source, "from"), (target, "into")):

@@ -155,7 +155,8 @@ class OpenAIRoutes:
         target = fields.get("target") or fields.get("target_lang")
         tgt = language_code(target, "target") if target else (target_from_system(system) or "en")
         source = fields.get("source")
-        src = "auto" if source in (None, "", "auto") else language_code(source, "source")
+        automatic = source is None or (isinstance(source, str) and source.strip().lower() in ("", "auto"))
+        src = "auto" if automatic else language_code(source, "source")
         history = [(m["role"], _content(m)) for m in messages[:last] if m["role"] in ("user", "assistant")]
         max_new = _number(fields, "max_completion_tokens", int) or _number(fields, "max_tokens", int)
         if max_new is not None and not 1 <= max_new <= 4096:

@@ -37,9 +37,10 @@ def check_direction(text: str, src: str, tgt: str) -> None:
 def run(args) -> int:
     text = check_text(read_text(args))
     tgt = args.tgt or "en"
-    check_direction(text, args.src, tgt)
+    src = AUTO if (args.src or "").strip().lower() in ("", AUTO) else args.src
+    check_direction(text, src, tgt)
     engine = load_engine(args)
-    settings = TurnSettings(src=args.src, tgt=tgt, hint=args.hint, num_beams=args.beams,
+    settings = TurnSettings(src=src, tgt=tgt, hint=args.hint, num_beams=args.beams,
                             max_new_tokens=args.max_new_tokens)
     try:
         plan = plan_turn(engine, text, settings)

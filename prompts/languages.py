@@ -91,7 +91,8 @@ _ALIASES = {
 
 
 def normalize_code(code: str) -> str:
-    """Return the table code for ``code`` (case, ``_`` and aliases such as ``zh-cn`` handled).
+    """Return the table code for ``code`` (case, ``_``, aliases such as ``zh-cn`` and BCP 47
+    region or script subtags such as ``pt-BR`` handled).
 
     Raises ValueError naming the code when it is not a known language.
     """
@@ -99,6 +100,8 @@ def normalize_code(code: str) -> str:
         raise ValueError(f"language code must be a string, got {code!r}")
     key = code.strip().lower().replace("_", "-")
     key = _ALIASES.get(key, key)
+    if key not in LANGUAGES and "-" in key:  # a BCP 47 tag: its language ("pt-BR" → "pt")
+        key = _ALIASES.get(key.split("-")[0], key.split("-")[0])
     if key not in LANGUAGES:
         raise ValueError(f"unknown language code {code!r} (expected an ISO 639-1 code such as 'en' or 'zh')")
     return key

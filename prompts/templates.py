@@ -28,9 +28,10 @@ def _check_hint(style: Style, hint: str | None) -> None:
         return
     if style.hints == PARROT_HINT:
         if hint not in PARROT_HINTS:
-            raise ValueError(f"unknown ParroT hint {hint!r}; expected one of {PARROT_HINTS}")
+            kinds = ", ".join(k for k in PARROT_HINTS if k)
+            raise ValueError(f"unknown ParroT hint {hint!r}; use one of: {kinds} (or no hint)")
     elif style.hints != FREE_HINT:
-        raise ValueError(f"style {style.name!r} takes no hint (got {hint!r}); pass hint=None")
+        raise ValueError(f"the {style.name} prompt takes no hint (got {hint!r}); leave the hint out")
 
 
 def _require_chat_template(tokenizer: Any, style: str) -> None:

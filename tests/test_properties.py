@@ -178,3 +178,9 @@ def test_conversation_title_is_one_short_line(value):
     title = title_from(value)
     assert isinstance(title, str) and len(title) <= TITLE_CHARS
     assert not any(c in title for c in "\n\r")
+
+
+@pytest.mark.parametrize("tag, code", [("pt-BR", "pt"), ("en_US", "en"), ("zh-Hant-TW", "zh"),
+                                       ("DE", "de"), ("zh-cn", "zh"), ("sr-Latn", "sr")])
+def test_bcp47_tags_name_their_language(tag, code):
+    assert normalize_code(tag) == code
