@@ -34,10 +34,12 @@ def _texts(q) -> tuple[list[str], bool]:
 
 
 def _int(value, what: str, low: int, high: int) -> int:
-    try:
-        number = int(value or 0)
-    except (TypeError, ValueError):
-        raise ApiError(400, f"Invalid request: {what} must be a whole number") from None
+    """A whole number (JSON integer, or digits from a form); 400 for anything else (1.7, true)."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+        raise ApiError(400, f"Invalid request: {what} must be a whole number")
+    number = int(value)
     if not low <= number <= high:
         raise ApiError(400, f"Invalid request: {what} must be between {low} and {high}")
     return number

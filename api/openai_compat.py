@@ -82,10 +82,12 @@ def _number(fields: dict, name: str, kind=float):
     value = fields.get(name)
     if value is None:
         return None
+    if isinstance(value, bool) or (kind is int and isinstance(value, float) and not value.is_integer()):
+        raise ApiError(400, f"{name} must be {'a whole number' if kind is int else 'a number'}")
     try:
         return kind(value)
     except (TypeError, ValueError):
-        raise ApiError(400, f"{name} must be a number") from None
+        raise ApiError(400, f"{name} must be {'a whole number' if kind is int else 'a number'}") from None
 
 
 class OpenAIRoutes:

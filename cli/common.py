@@ -14,6 +14,17 @@ from prompts.styles import STYLE_NAMES
 DEFAULT_MODEL = "smollm2"
 
 
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number of at least 1 (refused before any model loads)."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
+
+
 def common_arguments(p: argparse.ArgumentParser, db: bool = True, model: bool = True) -> None:
     """--model/--adapter/--style/--backend/--base-url/--api-key and --db, as every model or
     database command takes them. A command may redefine one of them after this call (its

@@ -6,7 +6,7 @@ import sys
 from chat.pipeline import check_text, plan_turn, run_plan
 from chat.session import direction_header
 from chat.settings import AUTO, SourceUnknown, TurnSettings, UserError
-from cli.common import common_arguments, load_engine, read_text
+from cli.common import common_arguments, load_engine, positive_int, read_text
 from prompts import detect_language, lang_name, normalize_code
 
 HELP = "translate text (or stdin) to stdout, streamed"
@@ -18,8 +18,8 @@ def add_arguments(p) -> None:
     p.add_argument("--to", dest="tgt", default=None,
                    help="target language code (default: en; English text then goes into German)")
     p.add_argument("--hint", help="ParroT hint kind, or free text for chat models")
-    p.add_argument("--beams", type=int, help="beam size (default: the preset's)")
-    p.add_argument("--max-new-tokens", type=int)
+    p.add_argument("--beams", type=positive_int, help="beam size (default: the preset's)")
+    p.add_argument("--max-new-tokens", type=positive_int)
     p.add_argument("text", nargs="?", help="text to translate (default: read stdin)")
 
 

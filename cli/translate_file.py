@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from chat.settings import TurnSettings, UserError
-from cli.common import common_arguments, load_engine
+from cli.common import common_arguments, load_engine, positive_int
 from evaluation.batch import SEGMENTATIONS, translate_segments
 from evaluation.columns import read_column
 from evaluation.resume import ResumableOutput, input_digest
@@ -34,8 +34,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--from", dest="src", required=True, help="source language code, e.g. de")
     parser.add_argument("--to", dest="tgt", required=True, help="target language code, e.g. en")
     parser.add_argument("--hint", help="ParroT hint kind, or free text for chat models")
-    parser.add_argument("--beams", type=int, help="beam size (default: the preset's)")
-    parser.add_argument("--max-new-tokens", type=int, help="default: the preset's")
+    parser.add_argument("--beams", type=positive_int, help="beam size (default: the preset's)")
+    parser.add_argument("--max-new-tokens", type=positive_int, help="default: the preset's")
     parser.add_argument("--temperature", type=float, help="sample at this temperature (0: greedy)")
     parser.add_argument("--top-p", type=float, help="nucleus sampling threshold")
     parser.add_argument("--batch-size", type=int, default=None,

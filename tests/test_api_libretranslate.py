@@ -199,6 +199,8 @@ BAD = [
     ("too many alternatives", {"q": "Hallo", "source": "de", "target": "en", "alternatives": 99}, 400, "alternatives"),
     ("unknown hint", {"q": "Hallo", "source": "de", "target": "en", "hint": "be nice"}, 400, "ParroT hint"),
     ("hint not text", {"q": "Hallo", "source": "de", "target": "en", "hint": 5}, 400, "hint must be text"),
+    ("alternatives 1.7", {"q": "Hallo", "source": "de", "target": "en", "alternatives": 1.7}, 400, "whole number"),
+    ("alternatives true", {"q": "Hallo", "source": "de", "target": "en", "alternatives": True}, 400, "whole number"),
     ("hint a list", {"q": "Hallo", "source": "de", "target": "en", "hint": ["a"]}, 400, "hint must be text"),
 ]
 

@@ -150,6 +150,7 @@ def test_bad_requests_get_openai_errors(server, client):
                           ({"messages": hi, "extra_body": {"mode": "poem"}}, "mode"),
                           ({"messages": hi, "temperature": 5}, "temperature"),
                           ({"messages": hi, "extra_body": {"hint": 5}}, "hint must be text"),
+                          ({"messages": hi, "max_tokens": True}, "whole number"),
                           ({"messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]},
                            "string in 'text'"),
                           ({"messages": hi, "stream": True, "extra_body": {"stream_options": "yes"}},

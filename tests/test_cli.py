@@ -79,6 +79,8 @@ def test_errors_are_messages_not_tracebacks(tmp_path):
     assert "alma-7b" in out.stderr  # did you mean …
     out = app("translate", "--model", str(tmp_path / "missing"), "--style", "alma", "Hallo")
     assert out.returncode == 2 and "Traceback" not in out.stderr
+    out = app("translate", "--beams", "0", "Hallo")  # refused before the model loads
+    assert out.returncode == 2 and "must be at least 1" in out.stderr and "ready" not in out.stderr
     out = app("prompt", "--style", "alma", "--from", "xx", "--to", "en", "Hallo")
     assert out.returncode == 2 and "xx" in out.stderr and "Traceback" not in out.stderr
 
