@@ -123,10 +123,12 @@ class ChatSession:
         self.store.update_message(user_id, user_msg.id, src=src, tgt=plan.tgt)
         yield from self._reply(user_id, conv_id, user_msg.id, plan)
 
-    def stop(self, user_id: int) -> bool:
-        """Cancel this user's running generation (the model stops working)."""
+    def stop(self, user_id: int, conv_id: int | None = None) -> bool:
+        """Cancel this user's running generation in ``conv_id`` (every conversation when None);
+        the model stops working."""
         with self._lock:
-            handles = list(self._active.get(user_id, []))
+            handles = [group for conv, group in self._active.get(user_id, [])
+                       if conv_id is None or conv == conv_id]
         for group in handles:
             for handle in group:
                 handle.cancel()
@@ -137,7 +139,7 @@ class ChatSession:
         the reply still ends normally, stored as "stopped" with its text and token counts."""
         with self._lock:
             group = self._by_message.get(message_id)
-            if group is None or group not in self._active.get(user_id, []):
+            if group is None or not any(g is group for _, g in self._active.get(user_id, [])):
                 return False
             group = list(group)
         for handle in group:
@@ -169,10 +171,12 @@ class ChatSession:
             params={**_params_record(plan), **extra_params})
 
     @contextmanager
-    def _running(self, user_id: int, msg_ids: list[int], handles: list):
-        """``handles`` reachable by `stop` (the user) and `stop_message` (each reply) meanwhile."""
+    def _running(self, user_id: int, conv_id: int, msg_ids: list[int], handles: list):
+        """``handles`` reachable by `stop` (the user's, or one conversation's) and
+        `stop_message` (each reply) meanwhile."""
+        job = (conv_id, handles)
         with self._lock:
-            self._active.setdefault(user_id, []).append(handles)
+            self._active.setdefault(user_id, []).append(job)
             for msg_id in msg_ids:
                 self._by_message[msg_id] = handles
         try:
@@ -180,8 +184,7 @@ class ChatSession:
         finally:
             with self._lock:
                 lst = self._active.get(user_id, [])
-                if handles in lst:
-                    lst.remove(handles)
+                lst[:] = [j for j in lst if j is not job]
                 for msg_id in msg_ids:
                     self._by_message.pop(msg_id, None)
 
@@ -193,7 +196,7 @@ class ChatSession:
         outcome: Outcome | None = None
         partial = PartialFlusher(lambda t: self.store.update_message(user_id, msg_id, content=t))
         try:
-            with self._running(user_id, [msg_id], handles):
+            with self._running(user_id, conv_id, [msg_id], handles):
                 yield Reply("", header, "streaming", parent_id, msg_id, note=plan.notice)
                 for event in _generate(engine, plan, handles):
                     if event.final is not None:
@@ -213,7 +216,7 @@ class ChatSession:
                for plan, parent in zip(plans, parents)]
         outcomes: list[Outcome | None] = [None] * len(plans)
         try:
-            with self._running(user_id, ids, [_Cancel()]):
+            with self._running(user_id, conv_id, ids, [_Cancel()]):
                 outcomes = generate_together(engine, plans)
         finally:
             for plan, msg_id, outcome in zip(plans, ids, outcomes):

@@ -274,7 +274,7 @@ def open_store(url_or_path: str | os.PathLike | URL | None = None, *,
     url = resolve_url(url_or_path)
     where = display_url(url)
     path = sqlite_file(url)
-    if must_exist and path is not None and not path.is_file():
+    if must_exist and path is not None and not path.exists():
         raise StorageError(f"There is no database at {where}: give the one the app uses with --db "
                            "(or CHAT_DB_URL).")
     try:

@@ -176,7 +176,9 @@ def test_stop_cancels_generation(store, chat_host, monkeypatch):
     settings = TurnSettings(src="de", tgt="en", max_new_tokens=400)
     replies = session.send(user, conv, "Ein sehr langer Text.", settings)
     next(replies)
-    threading.Timer(0.05, session.stop, args=(user,)).start()
+    other = store.create_conversation(user)  # Stop in another tab's conversation leaves this one
+    assert not session.stop(user, other)
+    threading.Timer(0.05, session.stop, args=(user, conv)).start()
     final = list(replies)[-1]
     reply = store.get_message(user, final.message_id)
     assert reply.status == "stopped" and final.status == "stopped"

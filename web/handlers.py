@@ -162,8 +162,9 @@ class Handlers:
     # -- turns ------------------------------------------------------------------------
     @with_controls(3)
     def on_send(self, text, user_id, conv_id, controls: Controls, selected):
-        """Stream a reply; outputs: input box, notice, chat view, ids, conversation id."""
-        created = None
+        """Stream a reply; outputs: input box (emptied once, at the start: what is typed while
+        the reply streams stays), notice, chat view, ids, conversation id."""
+        created, box = None, ""
         try:
             settings = self._settings(controls)
             if conv_id is None:
@@ -172,7 +173,8 @@ class Handlers:
                 conv_id = created = self.conversations.create(user_id, settings.as_dict())
             for _, note, shown, ids in self._stream(self.session.send(user_id, conv_id, text, settings),
                                                     user_id, conv_id, selected):
-                yield "", note, shown, ids, conv_id
+                yield box, note, shown, ids, conv_id
+                box = gr.update()
         except (UserError, NotFound, StorageError, ValueError) as err:
             conv_id = self._drop_if_empty(user_id, created, conv_id)
             yield gr.update(), warn(str(err)), gr.update(), gr.update(), conv_id
@@ -231,8 +233,9 @@ class Handlers:
         except (UserError, NotFound, StorageError, ValueError) as err:
             yield warn(str(err)), gr.update(), selected, None
 
-    def on_stop(self, user_id):
-        return "ℹ️ Stopping…" if self.session.stop(user_id) else ""
+    def on_stop(self, user_id, conv_id):
+        """Stop the replies running in this conversation (not the user's other tabs)."""
+        return "ℹ️ Stopping…" if self.session.stop(user_id, conv_id) else gr.update()
 
     @with_controls(2)
     @guarded(2)

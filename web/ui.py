@@ -115,11 +115,15 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
                                            status_md, src, tgt, hint_parrot, hint_free] + view_outputs[:-1])
         timer.tick(h.on_tick, [src, tgt], [status_md, src, tgt, hint_parrot, hint_free, timer],
                    show_progress="hidden")
+        switching = [convs, new_btn, delete_btn]  # locked while a reply streams into this view
         for trigger in (text.submit, send_btn.click):
+            trigger(lambda: (gr.update(interactive=False),) * 3, None, switching, queue=False,
+                    api_name=False)
             trigger(h.on_send, [text] + turn_inputs + [selected],
                     [text, notice, chatbot, ids, conv_id] , **gen).then(
-                h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
-        stop_btn.click(h.on_stop, [user_id], [notice], queue=False)
+                h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs).then(
+                lambda: (gr.update(interactive=True),) * 3, None, switching, api_name=False)
+        stop_btn.click(h.on_stop, [user_id, conv_id], [notice], queue=False)
         chatbot.retry(h.on_retry, turn_inputs + [ids, selected], [notice, chatbot, selected], **gen).then(
             h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
         resrc.select(h.on_resource, turn_inputs + [ids, selected, resrc],
