@@ -52,8 +52,15 @@ def test_stop_ends_generation_and_chat_mode_keeps_context(app_server, browser):
     page.wait_for_function(
         "() => { const b = document.querySelectorAll('[data-testid=\"bot\"]');"
         " return b.length && b[b.length - 1].innerText.length > 40; }", timeout=90_000)
+    typed = "Noch ein Satz, während es läuft."
+    page.locator("#input textarea").fill(typed)  # typed while the reply streams: kept
+    assert page.locator("#new-conv").is_disabled()  # no switching conversations now (list and Delete too)
+    page.wait_for_timeout(1500)  # more updates stream in
     page.locator("#stop").click()
     wait_idle(page, timeout=30)
+    assert page.locator("#input textarea").input_value() == typed
+    page.wait_for_function("() => !document.querySelector('#new-conv').disabled", timeout=10_000)
+    assert not page.locator("#conversations input[type=radio]").first.is_disabled()
     reply = messages(app_server)[-1]
     assert reply["role"] == "assistant" and reply["status"] == "stopped"
     assert reply["params"] and json.loads(reply["params"])["mode"] == "chat"
