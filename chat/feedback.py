@@ -111,15 +111,23 @@ class Feedback:
         b = self.store.get_message(user_id, b_id)
         if a.parent_id != b.parent_id or a.role != "assistant" or b.role != "assistant":
             raise UserError("Only alternatives of the same turn can be compared.")
+        earlier = self.store.pairs_between(user_id, "pick", a.id, b.id)
+        good, bad = (a, b) if choice == "a" else (b, a)
+        if choice in ("a", "b") and earlier and set(earlier) == {good.id}:
+            return "You picked this one already: nothing new saved."
+        changed = " (your earlier pick was replaced)" if earlier else ""
+        if earlier:  # a changed mind replaces the earlier pick: never both A>B and B>A
+            self.store.drop_pairs_between(user_id, "pick", a.id, b.id)
         if choice == "tie":
-            return "Recorded: a tie, no pair saved."
+            return f"Recorded: a tie, no pair saved{changed}."
         if choice == "both-bad":
             for msg in (a, b):
                 self.store.rate(user_id, msg.id, -1, ["other"], "both bad (pick)")
-            return "Recorded: both are bad. Edit the translation to teach the model the right one."
-        good, bad = (a, b) if choice == "a" else (b, a)
+            return f"Recorded: both are bad{changed}. Edit the translation to teach the model the right one."
         written = self._write_pairs(user_id, "pick", good, bad, decision_seconds=decision_seconds)
-        return f"Saved {written} preference pair(s)." if written else "Both are the same text: no pair saved."
+        if not written:
+            return "Both are the same text: no pair saved."
+        return f"Saved {written} preference pair(s){changed}."
 
     def edit(self, user_id: int, msg_id: int, corrected: str) -> tuple[int | None, str]:
         """A user's correction: stored as a new alternative and as chosen over the model's output."""

@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, timezone
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.access import conversation_of, message_of, user_of
@@ -148,6 +148,20 @@ class FeedbackAndPairs:
         return s.scalars(select(PreferencePair.id).where(
             PreferencePair.user_id == int(user_id), PreferencePair.pair_hash == digest)).first()
 
+    def pairs_between(self, user_id: int, kind: str, a_id: int, b_id: int) -> list[int]:
+        """The chosen message ids of the user's ``kind`` pairs over messages a and b (either way)."""
+        with self._read() as s:
+            return list(s.scalars(select(PreferencePair.chosen_message_id).where(
+                PreferencePair.user_id == int(user_id), PreferencePair.kind == kind,
+                _between(a_id, b_id))))
+
+    def drop_pairs_between(self, user_id: int, kind: str, a_id: int, b_id: int) -> int:
+        """Delete the user's ``kind`` pairs over messages a and b (a changed mind); how many."""
+        with self._write() as s:
+            return s.execute(delete(PreferencePair).where(
+                PreferencePair.user_id == int(user_id), PreferencePair.kind == kind,
+                _between(a_id, b_id))).rowcount or 0
+
     def count_pairs(self, user_id: int | None = None, *, since: Any = None,
                     pair: str | None = None, kind: str | None = None) -> int:
         conds = pair_filters(user_id, since, pair, kind)
@@ -166,3 +180,10 @@ class FeedbackAndPairs:
                 for row in s.scalars(stmt):
                     yield PairInfo.of(row)
         return rows()
+
+
+def _between(a_id: int, b_id: int):
+    """Pairs whose chosen and rejected messages are a and b, in either order."""
+    a, b = int(a_id), int(b_id)
+    return or_(and_(PreferencePair.chosen_message_id == a, PreferencePair.rejected_message_id == b),
+               and_(PreferencePair.chosen_message_id == b, PreferencePair.rejected_message_id == a))

@@ -142,6 +142,10 @@ def test_regenerate_keeps_alternatives_and_pick_writes_pair(store, alma_host):
     assert (pair.chosen, pair.rejected, pair.kind) == (b.content, a.content, "pick")
     assert pair.prompt == a.prompt and pair.source == "Das Wetter ist schön."
     assert pair.decision_seconds == 2.5
+    assert "already" in feedback.pick(user, a.id, b.id, "b")  # the same pick again: nothing new
+    assert "replaced" in feedback.pick(user, a.id, b.id, "a")  # a changed mind: never A>B and B>A
+    assert [(p.chosen, p.rejected) for p in store.pairs(user, kind="pick")] == [(a.content, b.content)]
+    assert "tie" in feedback.pick(user, a.id, b.id, "tie") and not list(store.pairs(user, kind="pick"))
 
 
 def test_edit_is_a_pair_and_an_alternative(store, alma_host):
