@@ -65,6 +65,11 @@ class Outcome:
     duration_s: float = 0.0
     note: str | None = None  # e.g. the runaway guard's CUT_NOTE
 
+    def beams_asked(self) -> int | None:
+        """The beam size asked for where the engine decoded greedily instead (llama.cpp)."""
+        return next((g.extra["num_beams_requested"] for g in self.generations
+                     if g.extra.get("num_beams_requested")), None)
+
     def token_counts(self) -> tuple[int, int]:
         return (sum(g.prompt_tokens for g in self.generations),
                 sum(g.completion_tokens for g in self.generations))
@@ -72,6 +77,9 @@ class Outcome:
     def extra_params(self) -> dict:
         cut = next(({"cut": g.extra["cut"]} for g in self.generations if g.extra.get("cut")), {})
         cut.update(next(({"batch": g.extra["batch"]} for g in self.generations if g.extra.get("batch")), {}))
+        asked = self.beams_asked()
+        if asked:  # the engine has no beam search: the stored params say what really ran
+            cut.update(num_beams=1, num_beams_requested=asked)
         if len(self.generations) <= 1:
             return cut
         return {**cut, "segments": [{"prompt": g.prompt, "output": g.text} for g in self.generations]}

@@ -283,8 +283,11 @@ class _Cancel:
 
 def _final_reply(plan: Plan, parent_id: int, msg_id: int, outcome: Outcome) -> Reply:
     """The last update of a reply: its cleaned text, status and notes."""
+    beams = outcome.beams_asked()
+    greedy = (f"This engine has no beam search: {beams} beams were asked, greedy decoding ran."
+              if beams else None)
     return Reply(outcome.text, direction_header(plan), outcome.status, parent_id, msg_id, done=True,
-                 note=_status_note(outcome) or _notes(outcome.note, plan.notice))
+                 note=_status_note(outcome) or _notes(outcome.note, plan.notice, greedy))
 
 
 def _status_note(outcome: Outcome) -> str | None:

