@@ -290,7 +290,7 @@ def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
         if plan.pivot:
             batch = cut_to_sources(plan.params, pivot_second_leg(engine, plan, batch), sizes)
         gens.extend(batch)
-        outputs.extend(_clean(plan, g.text) for g in batch)
+        outputs.extend(_kept_texts(plan, batch))
         first_token = first_token or time.perf_counter() - started
         done = len(outputs)
         shown = _join(plan, outputs + [""] * (total - done))
@@ -326,6 +326,14 @@ def _streamed_batch(engine, plan: Plan, chunk: list[str], sizes: list[int], outp
             for stream in streams:
                 stream.cancel()
     return [stream.result for stream in streams]
+
+
+def _kept_texts(plan: Plan, batch: list[Generation]) -> list[str]:
+    """A batch's segment texts; after Stop only the first unfinished segment (the one shown
+    growing) keeps its partial text: the others nobody saw would be fragments cut mid-word."""
+    texts = [_clean(plan, g.text) for g in batch]
+    stopped = [i for i, g in enumerate(batch) if g.status == "stopped"]
+    return [t if i not in stopped[1:] else "" for i, t in enumerate(texts)]
 
 
 def pivot_second_leg(engine, plan: Plan, first: list[Generation]) -> list[Generation]:

@@ -186,9 +186,13 @@ def test_the_chat_streams_a_batch_segment_by_segment_and_stop_ends_it(engine):
     # Stop during the batch: the handles the session cancels stop every sequence
     handles: list = []
     steps = run_plan(engine, plan_turn(engine, text, dataclasses.replace(settings, max_new_tokens=200)), handles)
-    next(steps)
+    while len(next(steps).text) < 12:  # the first segment is shown growing (the others decode unseen)
+        pass
     for handle in handles:
         handle.cancel()
     stopped = [e for e in steps][-1].final
     assert stopped.status == "stopped"
     assert all(g.status == "stopped" and g.completion_tokens < 200 for g in stopped.generations)
+    # only the segment shown growing keeps its partial text: no fragments nobody saw
+    unseen = [g.text.strip() for g in stopped.generations[1:] if g.status == "stopped" and g.text.strip()]
+    assert unseen and not any(t in stopped.text for t in unseen) and stopped.text.strip()
