@@ -24,6 +24,7 @@ class LoadStatus:
     fraction: float
     message: str
     preset: Preset | None = None
+    failed: bool = False  # ready, but on the previous model: the one asked for failed to load
 
     @property
     def ready(self) -> bool:
@@ -111,5 +112,5 @@ class ModelHost:
             self._status = LoadStatus("error", 0.0, message, self._status.preset)
             return
         self._engine = previous
-        self._status = LoadStatus("ready", 1.0, f"{message} — still using {previous.preset.name}",
-                                  previous.preset)
+        self._status = LoadStatus("ready", 1.0, f"{message} — still using {previous.preset.name}, which is ready",
+                                  previous.preset, failed=True)

@@ -157,7 +157,9 @@ def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
     segmented = split_segments(text)
     pieces = [s for s in segmented.segments]
     if len(pieces) > MAX_SEGMENTS:
-        raise UserError(f"The text has {len(pieces)} sentences; the limit is {MAX_SEGMENTS}.")
+        raise UserError(f"The text has {len(pieces)} sentences; the limit is {MAX_SEGMENTS} a message. "
+                        "Send it in parts, or translate the whole file with `python app.py "
+                        "translate-file`.")
     hint = settings.hint if get_style(style).hints else None
     first_tgt = "en" if pivot else tgt
     prompts = [build_prompt(style, seg, src, first_tgt, hint=hint, tokenizer=engine.tokenizer)

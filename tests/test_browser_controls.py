@@ -89,6 +89,22 @@ def test_stop_ends_generation_and_chat_mode_keeps_context(app_server, browser):
     context.close()
 
 
+def test_the_chats_trash_icon_starts_a_new_conversation_and_deletes_nothing(app_server, browser):
+    context, page = open_page(browser, app_server.url)
+    new_conversation(page)
+    send(page, "Der Bus kommt heute später.")
+    wait_idle(page)
+    first = messages(app_server)[-1]["conversation_id"]
+    page.locator("#chat button[aria-label='Clear']").click()
+    notice_contains(page, "the one you cleared stays in the list")
+    assert page.locator('[data-testid="bot"]').count() == 0
+    send(page, "Die Bahn fährt pünktlich.")
+    wait_idle(page)
+    later = messages(app_server)
+    assert later[-1]["conversation_id"] != first and any(m["conversation_id"] == first for m in later)
+    context.close()
+
+
 def test_correcting_the_source_language_translates_again(app_server, browser):
     context, page = open_page(browser, app_server.url)
     new_conversation(page)

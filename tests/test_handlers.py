@@ -145,6 +145,8 @@ def test_a_model_that_fails_to_load_leaves_the_running_one(tiny_model_dir, tmp_p
     status = host.wait(60)
     assert status.ready and host.engine is running
     assert "still using" in status.message and "not-a-model" in status.message
+    from web.views import status_markdown
+    assert status.failed and status_markdown(host).startswith("🟠")  # not the green of success
     host.start(str(tiny_model_dir), style="parrot")  # and a good model still replaces it
     assert host.wait(120).ready and host.engine is not running
     assert host.engine.preset.style == "parrot"

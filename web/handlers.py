@@ -326,6 +326,11 @@ class Handlers:
     def on_new(self, user_id):
         return None, {}, ""
 
+    @staticmethod
+    def on_clear(user_id):
+        """The chat's trash icon: a new conversation (nothing is deleted)."""
+        return None, {}, "ℹ️ A new conversation: the one you cleared stays in the list."
+
     @guarded(5)
     def on_open(self, user_id, conv_id):
         saved = TurnSettings.from_dict(self.conversations.settings(user_id, conv_id))

@@ -143,8 +143,9 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
             btn.click(h.browse_handler(step), [user_id, conv_id, selected], [selected]).then(
                 h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
         swap_btn.click(h.on_swap, [src, tgt], [src, tgt, notice])
-        new_btn.click(h.on_new, [user_id], [conv_id, selected, notice]).then(
-            h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
+        for trigger, start in ((new_btn.click, h.on_new), (chatbot.clear, h.on_clear)):
+            trigger(start, [user_id], [conv_id, selected, notice]).then(
+                h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
         convs.input(h.on_open, [user_id, convs], [conv_id, selected, src, tgt, mode]).then(
             h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
         search.change(h.on_search, [user_id, search, conv_id], [convs], show_progress="hidden")

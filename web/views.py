@@ -53,7 +53,8 @@ def status_markdown(host: ModelHost) -> str:
     if status.state == "ready":
         preset = status.preset
         adapter = f" + adapter {as_text(preset.adapter)}" if preset and preset.adapter else ""
-        return f"🟢 **{as_text(preset.name)}**{adapter} · {preset.style} prompts · {message}"
+        light = "🟠" if status.failed else "🟢"  # orange: the model asked for failed to load
+        return f"{light} **{as_text(preset.name)}**{adapter} · {preset.style} prompts · {message}"
     if status.state == "error":
         return f"🔴 {message}"
     return f"⏳ loading model… {round(100 * status.fraction)}% · {message}"
