@@ -120,6 +120,9 @@ class ResumableOutput:
             return one_line(text)
         records = self.column.records
         base = dict(records[index]) if records else {"source": self.column.segments[index]}
+        for key, lang in (("src_lang", self.identity.get("src")), ("tgt_lang", self.identity.get("tgt"))):
+            if key in base and lang:  # the run's direction, not the input file's (--in FILE:reference)
+                base[key] = lang
         base[self.hyp_field] = text
         return json.dumps(base, ensure_ascii=False)
 

@@ -220,3 +220,14 @@ def test_user_errors_come_before_loading_a_model(tmp_path):
         run = app("translate-file", *args, "--out", tmp_path / "out.txt", timeout=60)
         assert run.returncode == 2 and message.lower() in run.stderr.lower(), run.stderr
         assert "Traceback" not in run.stderr and "loading" not in run.stderr
+
+
+def test_jsonl_rows_carry_the_runs_direction(tmp_path):
+    """Translating a test set's reference column the other way: the copied row says en→de."""
+    src = tmp_path / "de-en.jsonl"
+    src.write_text('{"source": "Hallo", "reference": "Hello", "src_lang": "de", "tgt_lang": "en"}\n',
+                   encoding="utf-8")
+    output = ResumableOutput(tmp_path / "out.jsonl", read_column(f"{src}:reference"),
+                             {"src": "en", "tgt": "de"})
+    row = json.loads(output.row(0, "Hallo"))
+    assert (row["src_lang"], row["tgt_lang"], row["hypothesis"], row["reference"]) == ("en", "de", "Hallo", "Hello")
