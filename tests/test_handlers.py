@@ -150,3 +150,15 @@ def test_a_model_that_fails_to_load_leaves_the_running_one(tiny_model_dir, tmp_p
     host.start(str(tiny_model_dir), style="parrot")  # and a good model still replaces it
     assert host.wait(120).ready and host.engine is not running
     assert host.engine.preset.style == "parrot"
+
+
+def test_editing_your_own_message_puts_it_back_in_the_box(handlers):
+    """Your own message edited is not refused: its new text goes to the input box to send."""
+    user = handlers.on_load(new_browser_key())[1]
+    store = handlers.session.store
+    conv = store.create_conversation(user)
+    asked = store.add_message(user, conv, "user", "Guten Morgen.")
+    data = gr.EditData(None, {"index": 0, "value": "Guten Abend.", "previous_value": "Guten Morgen."})
+    notice, selected, box = handlers.on_edit(user, [asked], {}, data)
+    assert box == "Guten Abend." and "press Enter" in notice and not notice.startswith("⚠️")
+    assert [m.content for m in store.messages(user, conv)] == ["Guten Morgen."]  # nothing changed

@@ -72,7 +72,7 @@ def alice(tiny_server):
     a = ApiSession(tiny_server.url)
     key = a.call("on_load", [None])[0]
     send = with_state(a, "on_send", [SECRET, "de", "en", "none", "", "translate", 1, 0, 1.0, 16], None)
-    assert a.call("on_send", send)[0] == ""
+    assert not str(a.call("on_send", send)[1]).startswith("⚠️")
     a.call("on_refresh")
     assert "rated" in a.call("on_like", [None, None], {"index": 1, "value": "", "liked": True})[0]
     assert "Correction saved" in a.call("on_edit", [None] * 3, {
@@ -181,7 +181,7 @@ def test_stop_only_stops_your_own_reply(tiny_server, alice):
     stopped_while_streaming = 0
     while worker.is_alive():
         streaming = db_rows(tiny_server.db, last_sql, (alice["conv"],)) == [("streaming",)]
-        assert b.call("on_stop", [alice["user"]]) == [""]  # nothing of B's to stop
+        assert b.call("on_stop", [alice["user"], alice["conv"]]) == [{"__type__": "update"}]  # nothing of B's
         stopped_while_streaming += streaming
     worker.join()
     assert stopped_while_streaming >= 1, "the reply ended before B could try to stop it"

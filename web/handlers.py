@@ -268,17 +268,20 @@ class Handlers:
         self.feedback.rate(user_id, msg_id, -1, reasons or [], comment or "")
         return "ℹ️ Thanks: your reasons were saved.", gr.update(visible=False)
 
-    @guarded(2)
+    @guarded(3)
     def on_edit(self, user_id, ids, selected, data: gr.EditData):
+        """A translation edited: the correction is stored (a preference pair). One of your own
+        messages edited: the new text goes into the input box, to send as a new message."""
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         msg = self.conversations.message(user_id, ids[index])
         if msg.role == "user":
-            raise UserError("Your own messages cannot be edited; send a new one instead.")
+            return ("ℹ️ Your edited text is in the box below: press Enter to translate it as a new "
+                    "message (the earlier one stays as it was).", selected, data.value)
         new_id, note = self.feedback.edit(user_id, msg.id, strip_header(data.value))
         selected = dict(selected)
         if new_id:
             selected[str(msg.parent_id)] = new_id
-        return f"ℹ️ {note}", selected
+        return f"ℹ️ {note}", selected, gr.update()
 
     def pick_handler(self, choice: str):
         @guarded(1)

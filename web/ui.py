@@ -132,7 +132,7 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
         chatbot.like(h.on_like, [user_id, ids], [notice, reasons_box, rated_id, reasons, comment]).then(
             h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
         save_reasons.click(h.on_reasons, [user_id, rated_id, reasons, comment], [notice, reasons_box])
-        chatbot.edit(h.on_edit, [user_id, ids, selected], [notice, selected]).then(
+        chatbot.edit(h.on_edit, [user_id, ids, selected], [notice, selected, text]).then(
             h.on_refresh, [user_id, conv_id, selected], view_outputs + list_outputs)
         for btn, value in zip(pick_btns, ("a", "b", "tie", "both-bad")):
             btn.click(h.pick_handler(value), [user_id, compare_ids, compare_since], [notice]).then(
