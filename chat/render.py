@@ -11,15 +11,21 @@ from dataclasses import dataclass, field
 
 from prompts import LANGUAGES
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
-_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+!|~>-])")
+# Escaped anywhere: what makes emphasis, code, links, tables and strike-through. Parentheses,
+# "!", "#", "-" and "+" only mean something at a line's start (or after "["), so they are
+# escaped there only: a correction opened for editing shows the text nearly as it is.
+_MD_INLINE = re.compile(r"([\\`*_\[\]|~])")
+_MD_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))", re.M)
+_MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+!|~>=.-])")
 HEADER_SEP = "\n\n"
 HEADER_MARK = "↳ "
 
 
 def as_text(text: str) -> str:
     """Escape text so that Markdown and HTML show it literally."""
-    return _MD_SPECIAL.sub(r"\\\1", html.escape(text or "", quote=False))
+    inline = _MD_INLINE.sub(r"\\\1", html.escape(text or "", quote=False))
+    return _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit()
+                                                      else "\\" + m.group(2)), inline)
 
 
 def from_text(shown: str) -> str:

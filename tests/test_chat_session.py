@@ -256,6 +256,8 @@ def test_render_escapes_and_round_trips():
     shown = as_text(payload)
     assert "<script>" not in shown and "\\*bold\\*" in shown
     assert from_text(shown) == payload
+    assert as_text("Very nice (really!) - 100% sure.") == "Very nice (really!) - 100% sure."  # edits read as typed
+    assert as_text("- item\n1. first") == "\\- item\n1\\. first"  # a list only where it would start one
     assert strip_header(reply_markdown("German → English", payload)) == payload
 
 
