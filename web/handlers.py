@@ -141,12 +141,18 @@ class Handlers:
         view = self.refresh(user_id, conv_id, {})
         convs, title = view[-2:]
         return (key, user_id, conv_id, {}, convs, title,
-                status_markdown(self.host), src_u, tgt_u, hp, hf) + view[:-3]
+                status_markdown(self.host), src_u, tgt_u, hp, hf) + view[:-3] + (self._preset_shown(),)
 
     def on_tick(self, src, tgt):
         status = self.host.status()
         updates = model_updates(self.host, src, tgt) if status.ready else (gr.update(),) * 4
-        return (status_markdown(self.host),) + updates + (gr.Timer(active=status.state == "loading"),)
+        return ((status_markdown(self.host),) + updates + (gr.Timer(active=status.state == "loading"),)
+                + (self._preset_shown(),))
+
+    def _preset_shown(self):
+        """The model picker shows the model that serves (once one is ready)."""
+        status = self.host.status()
+        return gr.update(value=status.preset.name) if status.ready and status.preset else gr.update()
 
     @guarded(3)
     def on_load_model(self, name):

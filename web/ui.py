@@ -112,8 +112,9 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
         gen = dict(concurrency_limit=4, concurrency_id="generation")
 
         demo.load(h.on_load, [user_key], [user_key, user_id, conv_id, selected, convs, title_box,
-                                           status_md, src, tgt, hint_parrot, hint_free] + view_outputs[:-1])
-        timer.tick(h.on_tick, [src, tgt], [status_md, src, tgt, hint_parrot, hint_free, timer],
+                                           status_md, src, tgt, hint_parrot, hint_free] + view_outputs[:-1]
+                  + [preset])
+        timer.tick(h.on_tick, [src, tgt], [status_md, src, tgt, hint_parrot, hint_free, timer, preset],
                    show_progress="hidden")
         switching = [convs, new_btn, delete_btn]  # locked while a reply streams into this view
         for trigger in (text.submit, send_btn.click):
