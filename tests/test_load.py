@@ -38,7 +38,7 @@ def one_user(api, client: int) -> dict:
         box, notice, shown = api.predict(*send_args(text_of(client, message)), api_name="/on_send")
         latencies.append(time.perf_counter() - started)
         notices.append(notice)
-        assert box == "", f"user {client} message {message} was not accepted: {notice}"
+        assert not notice.startswith("⚠️"), f"user {client} message {message} was not accepted: {notice}"
     return {"key": key, "latencies": latencies, "notices": notices}
 
 
@@ -67,8 +67,10 @@ def test_sixteen_users_ten_messages_each(tiny_server):
     with ThreadPoolExecutor(CLIENTS + 1) as pool:
         probe = pool.submit(probe_small_events, apis[-1], stop)
         users = [pool.submit(one_user, apis[c], c) for c in range(CLIENTS)]
-        results = [u.result(timeout=600) for u in users]
-        stop.set()
+        try:
+            results = [u.result(timeout=600) for u in users]
+        finally:  # a failed user must not leave the probe running (the pool would wait forever)
+            stop.set()
         small = probe.result(timeout=60)
     wall = time.perf_counter() - started
 
