@@ -66,8 +66,12 @@ class Conversations:
     def rename(self, user_id: int, conv_id: int, title: str) -> None:
         self.store.rename_conversation(user_id, conv_id, title.strip()[:200])
 
-    def delete(self, user_id: int, conv_id: int) -> None:
+    def delete(self, user_id: int, conv_id: int) -> int:
+        """Delete a conversation; the number of preference pairs made in it, which stay (they
+        are the user's training data, exported with the rest)."""
+        kept = self.store.count_pairs(user_id, conversation_id=conv_id)
         self.store.delete_conversation(user_id, conv_id)
+        return kept
 
     def export_pairs(self, user_id: int, out: Path) -> int:
         """The user's preference pairs as TRL JSONL; the number of rows."""

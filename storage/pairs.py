@@ -163,8 +163,11 @@ class FeedbackAndPairs:
                 _between(a_id, b_id))).rowcount or 0
 
     def count_pairs(self, user_id: int | None = None, *, since: Any = None,
-                    pair: str | None = None, kind: str | None = None) -> int:
+                    pair: str | None = None, kind: str | None = None,
+                    conversation_id: int | None = None) -> int:
         conds = pair_filters(user_id, since, pair, kind)
+        if conversation_id is not None:
+            conds.append(PreferencePair.conversation_id == int(conversation_id))
         with self._read() as s:
             return s.scalar(select(func.count(PreferencePair.id)).where(*conds)) or 0
 

@@ -162,3 +162,15 @@ def test_editing_your_own_message_puts_it_back_in_the_box(handlers):
     notice, selected, box = handlers.on_edit(user, [asked], {}, data)
     assert box == "Guten Abend." and "press Enter" in notice and not notice.startswith("⚠️")
     assert [m.content for m in store.messages(user, conv)] == ["Guten Morgen."]  # nothing changed
+
+
+def test_deleting_a_conversation_says_its_pairs_stay(handlers):
+    user = handlers.on_load(new_browser_key())[1]
+    store = handlers.session.store
+    conv = store.create_conversation(user)
+    store.add_pair(user, prompt="Translate this from German to English:\nGerman: Hallo\nEnglish:",
+                   chosen="Hello", rejected="Hi there", kind="edit", src="de", tgt="en", source="Hallo",
+                   conversation_id=conv)
+    conv_id, selected, notice = handlers.on_delete(user, conv)
+    assert conv_id is None and "The preference pair made in it stays in your export" in notice
+    assert store.list_conversations(user) == [] and store.count_pairs(user) == 1

@@ -363,8 +363,10 @@ class Handlers:
     def on_delete(self, user_id, conv_id):
         if conv_id is None:
             raise UserError("Open a conversation to delete it.")
-        self.conversations.delete(user_id, conv_id)
-        return None, {}, "ℹ️ Conversation deleted."
+        kept = self.conversations.delete(user_id, conv_id)
+        pairs = ("" if not kept else " The preference pair made in it stays in your export." if kept == 1
+                 else f" The {kept} preference pairs made in it stay in your export.")
+        return None, {}, f"ℹ️ Conversation deleted.{pairs}"
 
     @guarded(2, notice_at=1)
     def on_export(self, user_id):
