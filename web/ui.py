@@ -69,9 +69,11 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
                               show_label=False, lines=1, max_lines=12, scale=8, elem_id="input")
             send_btn = gr.Button("Send", variant="primary", scale=1, elem_id="send")
             stop_btn = gr.Button("Stop", variant="stop", scale=1, elem_id="stop")
-        with gr.Row(equal_height=True):
-            prev_btn = gr.Button("◀ previous alternative", size="sm", elem_id="prev-alt")
-            next_btn = gr.Button("next alternative ▶", size="sm", elem_id="next-alt")
+        with gr.Row():
+            prev_btn = gr.Button("◀ previous alternative", size="sm", elem_id="prev-alt", scale=1,
+                                 min_width=150)
+            next_btn = gr.Button("next alternative ▶", size="sm", elem_id="next-alt", scale=1,
+                                 min_width=150)
             resrc = gr.Dropdown(src_choices[1:], value=None, label="Wrong source language? Translate again from",
                                 elem_id="resrc", scale=2)
             contrast_btn = gr.Button("Hint contrast (major errors)", size="sm", visible=False,
