@@ -147,7 +147,8 @@ def test_feedback_flows_write_pairs(app_server, browser):
     else:
         assert "pair" in notice and any(p.chosen == b and p.rejected == a for p in picks)
         wait_idle(page)
-        count = len(pairs_in_db(app_server, None))
+        user = next(p.user_id for p in picks if p.chosen == b and p.rejected == a)
+        count = len([p for p in pairs_in_db(app_server, None) if p.user_id == user])  # this page's user
         assert f"**{count}**" in page.locator("#pair-count").inner_html() or \
             f"<strong>{count}</strong>" in page.locator("#pair-count").inner_html()
     # correct the translation: the edit is stored as chosen
