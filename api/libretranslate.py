@@ -7,6 +7,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from chat.render import name as language_name
+from chat.settings import is_auto
 from prompts import LANGUAGES, detect_language
 
 from api.bodies import bearer, client_of, read_fields
@@ -37,7 +38,7 @@ def _int(value, what: str, low: int, high: int) -> int:
     """A whole number (JSON integer, or digits from a form); 400 for anything else (1.7, true)."""
     if value is None or value == "":
         return 0
-    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdigit():
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip().isdecimal():
         raise ApiError(400, f"Invalid request: {what} must be a whole number")
     number = int(value)
     if not low <= number <= high:
@@ -68,8 +69,7 @@ class LibreTranslateRoutes:
     def _direction(self, fields: dict, auto: bool = True) -> tuple[str, str]:
         langs = self.turns.languages()
         raw_source = fields.get("source")
-        automatic = raw_source is None or (isinstance(raw_source, str) and raw_source.strip().lower() in ("", "auto"))
-        source = "auto" if auto and automatic else language_code(raw_source, "source")
+        source = "auto" if auto and is_auto(raw_source) else language_code(raw_source, "source")
         target = language_code(fields.get("target"), "target")
         model = self.turns.engine().preset.name
         for code, what in ((source, "from"), (target, "into")):

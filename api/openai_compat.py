@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from chat.settings import TurnSettings
+from chat.settings import TurnSettings, is_auto
 from prompts import LANGUAGES
 
 from api.bodies import bearer, client_of, read_fields
@@ -82,12 +82,13 @@ def _number(fields: dict, name: str, kind=float):
     value = fields.get(name)
     if value is None:
         return None
+    wrong = ApiError(400, f"{name} must be {'a whole number' if kind is int else 'a number'}")
     if isinstance(value, bool) or (kind is int and isinstance(value, float) and not value.is_integer()):
-        raise ApiError(400, f"{name} must be {'a whole number' if kind is int else 'a number'}")
+        raise wrong
     try:
         return kind(value)
     except (TypeError, ValueError):
-        raise ApiError(400, f"{name} must be {'a whole number' if kind is int else 'a number'}") from None
+        raise wrong from None
 
 
 class OpenAIRoutes:
@@ -157,8 +158,7 @@ class OpenAIRoutes:
         target = fields.get("target") or fields.get("target_lang")
         tgt = language_code(target, "target") if target else (target_from_system(system) or "en")
         source = fields.get("source")
-        automatic = source is None or (isinstance(source, str) and source.strip().lower() in ("", "auto"))
-        src = "auto" if automatic else language_code(source, "source")
+        src = "auto" if is_auto(source) else language_code(source, "source")
         history = [(m["role"], _content(m)) for m in messages[:last] if m["role"] in ("user", "assistant")]
         max_new = _number(fields, "max_completion_tokens", int) or _number(fields, "max_tokens", int)
         if max_new is not None and not 1 <= max_new <= 4096:

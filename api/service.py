@@ -236,10 +236,7 @@ class ApiTurns:
         if (reply.params or {}).get("mode") == "chat":
             raise ApiError(400, "That reply was a chat answer, not a translation: corrections are "
                                 "taken for translations only.")
-        if any(alt.model_id == "human" and (alt.content or "").strip() == better
-               for alt in self.store.alternatives(caller.user_id, reply.parent_id)):
-            return 0  # this correction is stored already
-        new_id, note = self.feedback.edit(caller.user_id, msg_id, better)
+        new_id, note = self.feedback.edit(caller.user_id, msg_id, better)  # None: stored already
         return 0 if new_id is None else _pairs_in(note)
 
 

@@ -49,16 +49,19 @@ def progress(campaigns, campaign) -> dict:
     def row(table: dict, key: str) -> dict:
         return table.setdefault(key, {"done": 0, "total": 0, "imported": 0})
 
+    def pair_of(a: int, b: int) -> dict:
+        return row(pairs, " vs ".join(sorted((labels[a], labels[b]))))
+
     for a in campaigns.assignments(campaign.id):
         person = row(people, names[a.annotator_id])
         person["total"] += 1
         person["done"] += a.judged
         if a.kind != "qc":
-            pair = row(pairs, " vs ".join(sorted((labels[a.system_a], labels[a.system_b]))))
+            pair = pair_of(a.system_a, a.system_b)
             pair["total"] += 1
             pair["done"] += a.judged
     for j in campaigns.judgements(campaign.id):
         if j.assignment_id is None:
             row(people, j.annotator)["imported"] += 1
-            row(pairs, " vs ".join(sorted((labels[j.system_a], labels[j.system_b]))))["imported"] += 1
+            pair_of(j.system_a, j.system_b)["imported"] += 1
     return {"annotators": people, "pairs": pairs}

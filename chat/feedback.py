@@ -139,6 +139,10 @@ class Feedback:
             raise UserError("The corrected translation is empty.")
         if corrected == (msg.content or "").strip():
             return None, "Nothing changed."
+        if any(alt.model_id == "human" and (alt.params or {}).get("edited_from") == msg.id
+               and (alt.content or "").strip() == corrected
+               for alt in self.store.alternatives(user_id, msg.parent_id)):
+            return None, "This correction of this translation is stored already."
         new_id = self.store.add_message(
             user_id, msg.conversation_id, "assistant", corrected, parent_id=msg.parent_id,
             src=msg.src, tgt=msg.tgt, prompt=msg.prompt, model_id="human",

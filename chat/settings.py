@@ -16,6 +16,11 @@ MIN_NEW_TOKENS = 16        # room a prompt must leave in the model's context for
 MIN_DETECTION_CONFIDENCE = 0.45
 
 
+def is_auto(source) -> bool:
+    """Whether a requested source language means "detect it" (none given, "", "auto", "AUTO")."""
+    return source is None or (isinstance(source, str) and source.strip().lower() in ("", AUTO))
+
+
 class UserError(ValueError):
     """A problem the user can fix; its message is shown in the chat as is."""
 

@@ -5,7 +5,7 @@ import sys
 
 from chat.pipeline import check_text, plan_turn, run_plan
 from chat.session import direction_header
-from chat.settings import AUTO, SourceUnknown, TurnSettings, UserError
+from chat.settings import AUTO, SourceUnknown, TurnSettings, UserError, is_auto
 from cli.common import common_arguments, load_engine, positive_int, read_text
 from prompts import detect_language, lang_name, normalize_code
 
@@ -27,7 +27,7 @@ def check_direction(text: str, src: str, tgt: str) -> None:
     """What can be refused before the (slow) model load: unknown codes, the same language on
     both sides, text with no letters to detect a language from."""
     tgt = normalize_code(tgt)
-    if src in (None, "", AUTO):
+    if is_auto(src):
         if detect_language(text).script is None:
             raise UserError("The text has no letters to tell its language from: give it with --from.")
     elif normalize_code(src) == tgt:
@@ -37,7 +37,7 @@ def check_direction(text: str, src: str, tgt: str) -> None:
 def run(args) -> int:
     text = check_text(read_text(args))
     tgt = args.tgt or "en"
-    src = AUTO if (args.src or "").strip().lower() in ("", AUTO) else args.src
+    src = AUTO if is_auto(args.src) else args.src
     check_direction(text, src, tgt)
     engine = load_engine(args)
     settings = TurnSettings(src=src, tgt=tgt, hint=args.hint, num_beams=args.beams,

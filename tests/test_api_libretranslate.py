@@ -201,6 +201,7 @@ BAD = [
     ("hint not text", {"q": "Hallo", "source": "de", "target": "en", "hint": 5}, 400, "hint must be text"),
     ("alternatives 1.7", {"q": "Hallo", "source": "de", "target": "en", "alternatives": 1.7}, 400, "whole number"),
     ("alternatives true", {"q": "Hallo", "source": "de", "target": "en", "alternatives": True}, 400, "whole number"),
+    ("alternatives superscript", {"q": "Hallo", "source": "de", "target": "en", "alternatives": "²"}, 400, "whole number"),
     ("hint a list", {"q": "Hallo", "source": "de", "target": "en", "hint": ["a"]}, 400, "hint must be text"),
 ]
 

@@ -159,6 +159,8 @@ def test_edit_is_a_pair_and_an_alternative(store, alma_host):
     assert pair.rejected == store.get_message(user, reply.message_id).content
     assert pair.prompt == build_prompt("alma", "Ich habe Hunger.", "de", "en")
     assert len(store.alternatives(user, reply.user_message_id)) == 2
+    assert feedback.edit(user, reply.message_id, "I am hungry.")[0] is None  # the same again: stored already
+    assert len(store.alternatives(user, reply.user_message_id)) == 2 and store.count_pairs(user) == 1
 
 
 def test_rating_opposite_alternatives_makes_pair(store, alma_host):
