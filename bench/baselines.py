@@ -32,7 +32,7 @@ def fresh_state(engine) -> None:
     """Drop state an engine carries from one request to the next (call between runs):
     llama-cpp-python reuses the KV cache of a shared prompt prefix."""
     if engine.backend == LLAMACPP:
-        engine.llm.reset()
+        engine.reset_cache()
 
 
 def raw_generate(engine, prompt: str, params: GenParams) -> Run:
@@ -94,7 +94,8 @@ def llamacpp_raw(engine, prompt: str, params: GenParams) -> Run:
 
     if params.do_sample or params.num_beams > 1:
         raise UserError("The llama.cpp baseline times greedy decoding only.")
-    llm = engine.llm
+    llm = _in_process_llama(engine)
+    llm.reset()
     first: list[float] = []
 
     def note_first(input_ids, logits) -> bool:
@@ -109,3 +110,19 @@ def llamacpp_raw(engine, prompt: str, params: GenParams) -> Run:
                                 stop=list(params.stop), stopping_criteria=llama_cpp.StoppingCriteriaList([note_first]))
     seconds = time.perf_counter() - t0
     return Run(out["usage"]["completion_tokens"], seconds, first[0] - t0 if first else None, len(ids))
+
+
+_RAW: dict[int, object] = {}  # engine id -> the in-process llama.cpp engine its raw runs use
+
+
+def _in_process_llama(engine):
+    """The ``Llama`` raw runs call: the engine's own, or for an engine in a worker process
+    (``IsolatedEngine``) one loaded here with the same model, threads and settings, so the
+    comparison includes the process boundary the app pays."""
+    if hasattr(engine, "llm"):
+        return engine.llm
+    if id(engine) not in _RAW:
+        from models.engines.llamacpp import LlamaCppEngine
+
+        _RAW[id(engine)] = LlamaCppEngine.load(engine.preset, n_threads=engine.facts["n_threads"])
+    return _RAW[id(engine)].llm

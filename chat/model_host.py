@@ -52,6 +52,9 @@ class ModelHost:
         return self._engine
 
     def status(self) -> LoadStatus:
+        problem = getattr(self._engine, "problem", None)  # a worker whose restarts stopped
+        if problem and self._status.ready:
+            return LoadStatus("error", 0.0, problem, self._status.preset)
         return self._status
 
     def start(self, model: str | None = None, adapter: str | None = None,
@@ -94,8 +97,9 @@ class ModelHost:
             self._engine = engine
             seconds = time.perf_counter() - started
             on = {LLAMACPP: "llama.cpp, ", OPENAI: f"{getattr(engine, 'base_url', '')}, "}.get(engine.backend, "")
-            self._status = LoadStatus("ready", 1.0, f"{engine.preset.name} ready ({on}{seconds:.1f} s)",
-                                      engine.preset)
+            note = getattr(engine, "fallback_note", None)
+            message = f"{engine.preset.name} ready ({on}{seconds:.1f} s)" + (f" — {note}" if note else "")
+            self._status = LoadStatus("ready", 1.0, message, engine.preset, failed=bool(note))
             log.info("model %s", self._status.message)
         except ModelError as err:
             self._failed(str(err))

@@ -58,7 +58,7 @@ class ChatSession:
     def engine(self):
         status = self.host.status()
         engine = self.host.engine
-        if engine is None:
+        if engine is None or status.state == "error":  # error with an engine: its worker gave up
             if status.state == "error":
                 raise UserError(f"The model is not available: {status.message}")
             raise UserError(f"The model is still loading ({status.message}); "

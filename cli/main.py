@@ -20,7 +20,7 @@ COMMANDS: dict[str, str] = {
     "models": "cli.list_models", "export": "cli.export", "translate-file": "cli.translate_file",
     "score": "cli.score", "compare": "cli.compare", "train-cpo": "cli.train_cpo", "bench": "cli.bench",
     "api-key": "cli.api_key",
-    "campaign": "cli.campaign",
+    "campaign": "cli.campaign", "doctor": "cli.doctor",
 }
 
 

@@ -5,12 +5,15 @@ The engines are imported only when chosen (torch, llama_cpp and httpx are heavy)
 from __future__ import annotations
 
 import importlib.util
+import logging
+import os
 
 from models.engines.base import LLAMACPP, OPENAI, TRANSFORMERS
 from models.errors import ModelError
 from models.presets import Preset, is_gguf, resolve_preset
 from models.engines.llamacpp import LLAMACPP_HINT
 
+log = logging.getLogger(__name__)
 AUTO = "auto"
 BACKENDS = (AUTO, TRANSFORMERS, LLAMACPP, OPENAI)
 ALIASES = {"llama": LLAMACPP, "hf": TRANSFORMERS, "remote": OPENAI}
@@ -55,11 +58,64 @@ def create_engine(preset: Preset | str, backend: str | None = AUTO, *, base_url:
         preset = resolve_preset(preset)
     chosen = choose_backend(preset, backend, base_url)
     if chosen == LLAMACPP:
-        from models.engines.llamacpp import LlamaCppEngine
-        return LlamaCppEngine.load(preset, progress)
+        return _llamacpp_engine(preset, progress)
     if chosen == OPENAI:
         from models.engines.remote import RemoteEngine
         return RemoteEngine.connect(preset, base_url, api_key=api_key, progress=progress)
     from models.engines.transformers_engine import Engine
     from models.loading.loader import load_model
     return Engine(load_model(preset, progress))
+
+
+WORKER_ENV = "HINTMT_LLAMACPP_WORKER"
+
+
+def llamacpp_in_worker() -> bool:
+    """llama.cpp runs in a worker process unless ``HINTMT_LLAMACPP_WORKER=0`` (in-process: for
+    measuring the process boundary, and for tests that reach into the engine)."""
+    return os.environ.get(WORKER_ENV, "1").strip().lower() not in ("0", "off", "false", "no")
+
+
+def _fallbacks(preset: Preset) -> list[tuple[str, dict]]:
+    """The llama.cpp set-ups to try in turn: as configured, then without the repacked buffer
+    types (where AMX kernels crash), then (the embedded model) its F16 copy, which no repacked
+    kernel takes."""
+    from models.engines.llamacpp_hardware import use_extra_bufts
+    from models.loading.runtime_gguf import runtime_choice
+
+    tries = [("llama.cpp", {})]
+    if use_extra_bufts():
+        tries.append(("llama.cpp without repacked weights", {"HINTMT_LLAMACPP_EXTRA_BUFTS": "off"}))
+    if preset.embedded and runtime_choice() != "f16":
+        tries.append(("llama.cpp on the F16 copy", {"HINTMT_LLAMACPP_EXTRA_BUFTS": "off",
+                                                    "HINTMT_GGUF_RUNTIME": "f16"}))
+    return tries
+
+
+def _llamacpp_engine(preset: Preset, progress=None):
+    """The llama.cpp engine, in a worker process; a set-up that crashes at its check decode is
+    replaced by the next of ``_fallbacks`` and finally by transformers, and the engine's
+    ``fallback_note`` says what failed."""
+    from models.engines.llamacpp import LlamaCppEngine
+
+    if not llamacpp_in_worker():
+        return LlamaCppEngine.load(preset, progress)
+    from models.engines.isolated import IsolatedEngine, WorkerCrashed
+
+    failed: list[str] = []
+    for label, env in _fallbacks(preset):
+        try:
+            engine = IsolatedEngine.start(preset, progress, env=env)
+        except WorkerCrashed as exc:
+            failed.append(str(exc))
+            log.error("%s: %s", label, exc)
+            continue
+        if failed:
+            engine.fallback_note = f"{'; '.join(failed)} — running {label} instead."
+        return engine
+    from models.engines.transformers_engine import Engine
+    from models.loading.loader import load_model
+
+    engine = Engine(load_model(preset, progress))
+    engine.fallback_note = f"{'; '.join(failed)} — running on transformers instead (slower)."
+    return engine

@@ -29,6 +29,7 @@ from typing import Callable, Sequence
 from models.engines.base import LLAMACPP, StreamHandle
 from models.engines.completion import CompletionEngine
 from models.engines.llamacpp_batch import MAX_SEQS
+from models.engines.llamacpp_hardware import new_llama
 from models.loading.embedded import embedded_version
 from models.loading.gguf_tokenizer import gguf_path, gguf_tokenizer
 from models.loading.runtime_gguf import runtime_gguf, runtime_label
@@ -101,8 +102,10 @@ class LlamaCppEngine(CompletionEngine):
 
     @classmethod
     def load(cls, preset: Preset | str, progress=None, *, n_ctx: int | None = None,
-             n_threads: int | None = None) -> "LlamaCppEngine":
-        """Create the ``Llama`` for ``preset`` (a ``.gguf`` model); ``ModelError`` on failure."""
+             n_threads: int | None = None, tokenizer=None) -> "LlamaCppEngine":
+        """Create the ``Llama`` for ``preset`` (a ``.gguf`` model); ``ModelError`` on failure.
+        ``tokenizer``: one already read from the GGUF (the worker process gets a stand-in with
+        the chat template only: it tokenizes with llama.cpp, and reading one takes seconds)."""
         try:
             import llama_cpp
         except ImportError as exc:
@@ -112,7 +115,7 @@ class LlamaCppEngine(CompletionEngine):
         t0 = time.monotonic()
         lora = _lora_path(preset)
         path = gguf_path(preset)
-        tokenizer = gguf_tokenizer(path, progress)
+        tokenizer = tokenizer or gguf_tokenizer(path, progress)
         weights = runtime_gguf(path, progress) if preset.embedded else path
         if progress is not None:
             progress(0.6, f"Loading {weights.name} with llama.cpp …")
@@ -122,8 +125,8 @@ class LlamaCppEngine(CompletionEngine):
         if llama_cpp.llama_supports_gpu_offload():
             gpu_layers = int(os.environ.get("HINTMT_GPU_LAYERS") or -1)
         try:
-            llm = llama_cpp.Llama(model_path=str(weights), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
-                        n_gpu_layers=gpu_layers, lora_path=lora, verbose=False)
+            llm = new_llama(str(weights), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
+                            n_gpu_layers=gpu_layers, lora_path=lora, verbose=False)
         except Exception as exc:  # llama.cpp says little more than "failed to load"
             raise ModelError(f"llama.cpp could not load {weights}: {exc}") from exc
         atexit.register(_close_at_exit, weakref.ref(llm))
@@ -140,6 +143,11 @@ class LlamaCppEngine(CompletionEngine):
             if self._batcher is not None:
                 self._batcher.close()
             self.llm.close()
+
+    def reset_cache(self) -> None:
+        """Forget the KV cache a next prompt could reuse (benchmarks start each run alike)."""
+        with self._lock:
+            self.llm.reset()
 
     # --- batches (models/engines/llamacpp_batch.py) ------------------------------------------
     def _batch_decoder(self):
