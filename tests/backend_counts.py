@@ -1,7 +1,8 @@
 """Pytest plugin: how many storage tests ran on each database backend, in the terminal summary.
 
 A storage test is one that uses the ``db_url`` fixture (tests/test_storage_common.py), which
-runs it on SQLite and, with TEST_DATABASE_URL, on that server too. In CI (env CI=true) a run
+runs it on SQLite and, with TEST_DATABASE_URL, on that server too; the fixture names the backend
+in the test's ``user_properties``, which reach this process's reports from an xdist worker. In CI (env CI=true) a run
 where storage tests ran on SQLite but none on the external database fails: a PostgreSQL that
 went missing must not silently drop half of the storage tests.
 """
@@ -12,31 +13,31 @@ from collections import Counter
 
 import pytest
 
-_backend_of: dict[str, str] = {}
 _ran: Counter = Counter()
+PROPERTY = "db_backend"
 
 
-def _external_name() -> str:
+def external_name() -> str:
     url = os.environ.get("TEST_DATABASE_URL") or ""
     return url.split(":", 1)[0].split("+", 1)[0] or "external"
 
 
-def pytest_collection_modifyitems(items) -> None:
-    for item in items:
-        params = getattr(getattr(item, "callspec", None), "params", {})
-        if "db_url" in params:
-            _backend_of[item.nodeid] = "sqlite" if params["db_url"] == "sqlite" else _external_name()
+def mark_backend(node, param: str) -> None:
+    """Called by the ``db_url`` fixture: this test runs on ``param`` (sqlite or external)."""
+    node.user_properties.append((PROPERTY, "sqlite" if param == "sqlite" else external_name()))
 
 
 def pytest_runtest_logreport(report) -> None:
-    if report.when == "call" and report.nodeid in _backend_of:
-        _ran[_backend_of[report.nodeid]] += 1
+    backend = dict(report.user_properties).get(PROPERTY)
+    if report.when == "call" and backend:
+        _ran[backend] += 1
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
-    if not _backend_of:
+    if not _ran:
         return
-    parts = ", ".join(f"{name} {_ran[name]}" for name in sorted(set(_backend_of.values()) | set(_ran)))
+    names = set(_ran) | ({external_name()} if os.environ.get("TEST_DATABASE_URL") else set())
+    parts = ", ".join(f"{name} {_ran[name]}" for name in sorted(names))
     terminalreporter.write_sep("-", f"storage tests run per backend: {parts}")
     if _missing_external():
         terminalreporter.write_line("error: CI=true but no storage test ran on an external database "

@@ -191,7 +191,7 @@ def test_chat_session_turn_on_llamacpp(tmp_path):
     status = host.wait(120)
     assert status.ready, status.message
     assert host.engine.backend == "llamacpp" and "llama.cpp" in status.message
-    assert host.engine.llm.n_threads == int(os.environ.get("HINTMT_THREADS") or default_threads())
+    assert host.engine.facts["n_threads"] == int(os.environ.get("HINTMT_THREADS") or default_threads())
     store = open_store(tmp_path / "chat.db")
     session = ChatSession(store, host)
     user = store.ensure_user("anon:" + "l" * 32)

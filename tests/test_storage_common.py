@@ -14,6 +14,7 @@ from sqlalchemy import MetaData, create_engine
 
 from storage import Store, open_store
 from storage.connection import resolve_url
+from tests.backend_counts import mark_backend
 
 EXTERNAL_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["external"] if EXTERNAL_URL else [])
@@ -32,6 +33,7 @@ def wipe(url: str) -> None:
 
 @pytest.fixture(params=BACKENDS)
 def db_url(request, tmp_path) -> str:
+    mark_backend(request.node, request.param)
     if request.param == "sqlite":
         return str(tmp_path / "chat.db")
     wipe(EXTERNAL_URL)
