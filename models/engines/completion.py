@@ -147,6 +147,13 @@ class CompletionEngine:
                                    completion_tokens=ctoks, ttft_s=None, duration_s=time.monotonic() - t0,
                                    status=status, error=error, extra=extra), used)
 
+    def run(self, prompt: str, params: GenParams, adapter_group: int | None = None,
+            cancel: threading.Event | None = None, on_piece: Callable[[str], None] | None = None) -> Generation:
+        """One completion on the calling thread, its visible text passed to ``on_piece`` as it
+        grows; ``cancel`` stops it (the model worker process streams this way, with no thread
+        between the model and its socket)."""
+        return self._one(prompt, params, adapter_group, cancel or threading.Event(), on_piece)
+
     def stream(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> StreamHandle:
         """Start generating in a worker thread; iterate the handle for text pieces."""
         return StreamHandle.run(lambda h: self._one(prompt, params, adapter_group, h.cancel_event, h.put),

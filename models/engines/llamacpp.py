@@ -165,6 +165,17 @@ class LlamaCppEngine(CompletionEngine):
 
         return generate_batch(self, list(prompts), params, adapter_group)
 
+    def run_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams], adapter_group: int | None,
+                  on_piece: Callable[[int, str], None], cancels: list[threading.Event],
+                  on_done: Callable[[int, Generation], None] | None = None) -> list[Generation]:
+        """``generate_batch`` on the calling thread, sequence i's visible text passed to
+        ``on_piece(i, text)`` as it grows and its record to ``on_done(i, record)`` when it ends
+        (others may go on); ``cancels[i]`` stops sequence i."""
+        from models.engines.llamacpp_batch import generate_batch
+
+        return generate_batch(self, list(prompts), params, adapter_group, on_piece=on_piece, cancels=cancels,
+                              on_done=on_done)
+
     def stream_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
                      adapter_group: int | None = None) -> list[StreamHandle]:
         """``generate_batch`` streamed: one handle per prompt (its own pieces, cancel and
