@@ -90,7 +90,7 @@ def wait_model_ready(url: str, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     try:
         while time.time() < deadline:
-            status = api.call("on_tick", ["auto", "en"])[0]
+            status = api.call("on_tick", ["auto", "en", None])[0]
             if "ready" in status:
                 return
             if status.startswith("🔴"):

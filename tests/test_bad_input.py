@@ -204,7 +204,7 @@ def test_unknown_model_id_keeps_the_running_model(page):
     api, user, db = page
     notice, status, _ = api.predict("no-such-model", api_name="/on_load_model")
     assert notice.startswith("⚠️") and "Unknown model 'no-such-model'" in from_text(notice)
-    assert api.predict("auto", "en", api_name="/on_tick")[0].startswith("🟢")
+    assert api.predict("auto", "en", None, api_name="/on_tick")[0].startswith("🟢")
     _, notice, _ = api.predict(*send_args("Nach dem Tippfehler geht es weiter."), api_name="/on_send")
     assert not notice.startswith("⚠️"), notice
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import time
+from typing import Any, NamedTuple
 
 import gradio as gr
 
@@ -20,12 +21,13 @@ from campaigns.report import report_text
 from chat.feedback import REASONS
 from chat.settings import UserError
 from chat.zerogpu import oauth_enabled
-from storage import NotFound, StorageError
-from web.handlers import warn
+from web.events import answers, unchanged
 
 log = logging.getLogger(__name__)
 PATH = "campaign"
 REFRESH_S = 5.0
+PLOTS = {"leaderboard": "Leaderboard", "win_rates": "Win rates", "timeline": "Judgements over time",
+         "qc": "Quality control"}  # the dashboard's charts, in the order campaigns.plots.figures gives them
 BUTTONS = (("A is better [1]", "left", "camp-pick-a"), ("B is better [2]", "right", "camp-pick-b"),
            ("Tie [3]", "tie", "camp-pick-tie"), ("Both bad [4]", "both-bad", "camp-pick-both-bad"))
 KEYS_JS = """() => {
@@ -70,25 +72,73 @@ def _dashboard_markdown(campaign, progress: dict, results: dict) -> str:
             "\n\n```\n" + report_text(campaign.name, results) + "\n```")
 
 
+class Shown(NamedTuple):
+    """An annotator's screen: the current item, or the end."""
+
+    notice: Any
+    annotate_box: Any
+    end_box: Any
+    progress_md: Any
+    source: Any
+    left: Any
+    right: Any
+    post_edit: Any
+    reasons: Any
+    assignment: Any
+    shown_at: Any
+
+
+class Dashboard(NamedTuple):
+    dash_md: Any
+    plot_leaderboard: Any
+    plot_win_rates: Any
+    plot_timeline: Any
+    plot_qc: Any
+    notice: Any
+
+
+class Opened(NamedTuple):
+    """The page opened from its link: an annotator's screen or the owner's dashboard."""
+
+    token: Any
+    owner: Any
+    notice: Any
+    annotate_box: Any
+    end_box: Any
+    dash_box: Any
+    dash_md: Any
+    plot_leaderboard: Any
+    plot_win_rates: Any
+    plot_timeline: Any
+    plot_qc: Any
+    timer: Any
+    progress_md: Any
+    source: Any
+    left: Any
+    right: Any
+    post_edit: Any
+    reasons: Any
+    assignment: Any
+    shown_at: Any
+
+
 class CampaignPage:
-    """Handlers of the page (campaign calls in, Gradio updates out)."""
+    """Handlers of the page (campaign calls in, named outputs out, failures as notices)."""
 
     def __init__(self, campaigns):  # noqa: ANN001 - a storage.CampaignStore
         self.campaigns = campaigns
 
-    def show(self, token: str) -> tuple:
-        """(notice, annotate box, end box, progress, source, left, right, post-edit, reasons,
-        assignment id, time shown)."""
+    def show(self, token: str) -> Shown:
         view = annotate.current_item(self.campaigns, token)
         number = (f"<b>{html.escape(view.campaign)}</b> · {html.escape(view.annotator)} · item "
                   f"{min(view.done + 1, view.total)} / {view.total} "
                   f'<progress value="{view.done}" max="{max(view.total, 1)}"></progress>')
         if view.finished:
-            return ("", gr.update(visible=False), gr.update(visible=True), number, "", "", "",
-                    "", [], None, 0.0)
-        return ("", gr.update(visible=True), gr.update(visible=False), number, source_html(view),
-                view.left, view.right, view.left, [], view.assignment_id, time.time())
+            return Shown("", gr.update(visible=False), gr.update(visible=True), number, "", "", "", "", [], None, 0.0)
+        return Shown("", gr.update(visible=True), gr.update(visible=False), number, source_html(view),
+                     view.left, view.right, view.left, [], view.assignment_id, time.time())
 
+    @answers(Opened, own_not_found=True)
     def on_load(self, request: gr.Request, profile: gr.OAuthProfile | None = None):
         """Open the page from its link: ``?owner=`` (dashboard), ``?token=`` (annotator), or
         ``?campaign=NAME`` for a Hugging Face user signed in on a Space who is ``hf:NAME``'s
@@ -96,53 +146,37 @@ class CampaignPage:
         params = dict(request.query_params) if request is not None else {}
         token, owner = params.get("token", ""), params.get("owner", "")
         hidden = gr.update(visible=False)
-        try:
-            if owner:
-                return (token, owner, "", hidden, hidden, gr.update(visible=True),
-                        *self.refresh_dashboard(owner), gr.update(active=True),
-                        *[gr.update()] * 8)
-            if not token and params.get("campaign"):
-                username = profile.get("preferred_username") if profile else None
-                token = annotate.signed_in_token(self.campaigns, params["campaign"], username)
-            if not token:
-                raise UserError("This page needs the link you were given (it ends in ?token=…).")
-            return (token, "", *self._annotator_outputs(token, hidden))
-        except (UserError, NotFound, StorageError) as err:
-            return ("", "", warn(str(err)), hidden, hidden, hidden, *[gr.update()] * 5,
-                    gr.update(active=False), *[gr.update()] * 8)
+        if owner:
+            dashboard = self.refresh_dashboard(owner)._asdict()
+            del dashboard["notice"]
+            return unchanged(Opened, token=token, owner=owner, notice="", annotate_box=hidden, end_box=hidden,
+                             dash_box=gr.update(visible=True), timer=gr.update(active=True), **dashboard)
+        if not token and params.get("campaign"):
+            username = profile.get("preferred_username") if profile else None
+            token = annotate.signed_in_token(self.campaigns, params["campaign"], username)
+        if not token:
+            raise UserError("This page needs the link you were given (it ends in ?token=…).")
+        return unchanged(Opened, token=token, owner="", dash_box=hidden, timer=gr.update(active=False),
+                         **self.show(token)._asdict())
 
-    def _annotator_outputs(self, token: str, hidden) -> tuple:
-        shown = self.show(token)
-        return (shown[0], shown[1], shown[2], hidden, *[gr.update()] * 5, gr.update(active=False),
-                *shown[3:])
-
-    def refresh_dashboard(self, owner: str) -> tuple:
+    def refresh_dashboard(self, owner: str) -> Dashboard:
         campaign, progress, results, judgements = annotate.dashboard(self.campaigns, owner)
-        charts = figures(results, judgements)
-        return (_dashboard_markdown(campaign, progress, results), *charts.values())
+        return Dashboard(_dashboard_markdown(campaign, progress, results), *figures(results, judgements).values(),
+                         notice=gr.update())
 
+    @answers(Dashboard, own_not_found=True)
     def on_tick(self, owner: str):
-        if not owner:
-            return (gr.update(),) * 5
-        try:
-            return self.refresh_dashboard(owner)
-        except (NotFound, StorageError) as err:
-            return (warn(str(err)), *[gr.update()] * 4)
+        return self.refresh_dashboard(owner) if owner else unchanged(Dashboard)
 
     def judge_handler(self, button: str):
+        @answers(Shown, own_not_found=True)
         def handler(token, assignment_id, shown_at, post_edit, reasons):  # noqa: ANN001
-            try:
-                if assignment_id is None:
-                    raise UserError("There is no item to judge on this page; reload the link.")
-                seconds = round(time.time() - shown_at, 2) if shown_at else None
-                annotate.judge(self.campaigns, token, int(assignment_id), button, seconds,
-                               post_edit, list(reasons or []))
-                return self.show(token)
-            except (UserError, NotFound, StorageError, ValueError) as err:
-                return (warn(str(err)), *[gr.update()] * 10)
-            except Exception as err:  # noqa: BLE001 - the page never shows a traceback
-                log.exception("campaign judgement failed")
-                return (warn(f"Something went wrong: {err}"), *[gr.update()] * 10)
+            if assignment_id is None:
+                raise UserError("There is no item to judge on this page; reload the link.")
+            seconds = round(time.time() - shown_at, 2) if shown_at else None
+            annotate.judge(self.campaigns, token, int(assignment_id), button, seconds,
+                           post_edit, list(reasons or []))
+            return self.show(token)
         handler.__name__ = f"on_pick_{button.replace('-', '_')}"
         return handler
 
@@ -182,20 +216,20 @@ def add_campaign_page(demo: gr.Blocks, campaigns) -> None:  # noqa: ANN001
         with gr.Column(visible=False, elem_id="camp-dashboard") as dash_box:
             dash_md = gr.Markdown(elem_id="camp-dash-text")
             with gr.Row():
-                plots = [gr.Plot(label=label, elem_id=f"camp-plot-{key}") for key, label in
-                         (("leaderboard", "Leaderboard"), ("win_rates", "Win rates"))]
+                plots = [gr.Plot(label=PLOTS[key], elem_id=f"camp-plot-{key}") for key in ("leaderboard", "win_rates")]
             with gr.Row():
-                plots += [gr.Plot(label=label, elem_id=f"camp-plot-{key}") for key, label in
-                          (("timeline", "Judgements over time"), ("qc", "Quality control"))]
+                plots += [gr.Plot(label=PLOTS[key], elem_id=f"camp-plot-{key}") for key in ("timeline", "qc")]
         timer = gr.Timer(REFRESH_S, active=False)
-        shown = [progress_md, source, left, right, post_edit, reasons, assignment, shown_at]
-        demo.load(page.on_load, None, [token, owner, notice, annotate_box, end_box, dash_box,
-                                       dash_md, *plots, timer, *shown])
+        named = dict(token=token, owner=owner, notice=notice, annotate_box=annotate_box, end_box=end_box,
+                     dash_box=dash_box, dash_md=dash_md, timer=timer, progress_md=progress_md, source=source,
+                     left=left, right=right, post_edit=post_edit, reasons=reasons, assignment=assignment,
+                     shown_at=shown_at, **{f"plot_{key}": plot for key, plot in zip(PLOTS, plots)})
+        demo.load(page.on_load, None, [named[n] for n in Opened._fields])
         demo.load(None, None, None, js=KEYS_JS)
         from_a.click(lambda text: text, [left], [post_edit], queue=False, show_progress="hidden")
         from_b.click(lambda text: text, [right], [post_edit], queue=False, show_progress="hidden")
-        timer.tick(page.on_tick, [owner], [dash_md, *plots], show_progress="hidden")
+        timer.tick(page.on_tick, [owner], [named[n] for n in Dashboard._fields], show_progress="hidden")
         for btn, (_, value, _) in zip(buttons, BUTTONS):
             btn.click(page.judge_handler(value), [token, assignment, shown_at, post_edit, reasons],
-                      [notice, annotate_box, end_box, *shown], show_progress="hidden",
+                      [named[n] for n in Shown._fields], show_progress="hidden",
                       concurrency_limit=None)

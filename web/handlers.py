@@ -1,12 +1,12 @@
-"""Event handlers: Gradio values in, session-layer calls, Gradio updates out.
+"""Event handlers: Gradio values in, session-layer calls, named outputs out.
 
-Every handler turns expected failures (bad input, a model not ready, a broken or
-foreign id) into a notice in the page; nothing typed by the user is lost.
+Each handler answers with the NamedTuple of its event (``web/outputs.py``) through
+``@answers`` (``web/events.py``), which turns every failure into a notice in the page;
+nothing typed by the user is lost.
 """
 from __future__ import annotations
 
 import atexit
-import functools
 import inspect
 import logging
 import shutil
@@ -18,7 +18,7 @@ from pathlib import Path
 import gradio as gr
 
 from prompts.styles import FREE_HINT, PARROT_HINT, hint_kind
-from models import PRESETS, ModelError
+from models import PRESETS
 from storage import NotFound, StorageError
 
 from chat.conversations import Conversations
@@ -26,46 +26,31 @@ from chat.feedback import Feedback
 from chat.identity import new_browser_key, valid_browser_key
 from chat.model_host import ModelHost
 from chat.pipeline import check_text
-from chat.render import as_text, reply_markdown, strip_header
+from chat.render import reply_markdown, strip_header
 from chat.session import ChatSession
 from chat.settings import TurnSettings, UserError
-from web.views import (chat_view, compare_update, model_updates,
-                    status_markdown)
+from web import outputs as out
+from web.events import answers, failure_notice, unchanged
+from web.views import chat_view, compare_update, model_updates, status_markdown
 
 log = logging.getLogger(__name__)
-# Exports handed to the browser (Gradio serves its own copy); removed when the process ends.
-EXPORT_DIR = Path(tempfile.mkdtemp(prefix="hintmt-export-"))
-atexit.register(shutil.rmtree, EXPORT_DIR, True)
+_export_dir: Path | None = None
 
 
-def warn(message: str) -> str:
-    """A failure notice; the message often echoes user input (a model name, a code), so it
-    is shown as text, never as HTML or Markdown."""
-    return f"⚠️ {as_text(message)}"
-
-
-def guarded(n_outputs: int, notice_at: int = 0):
-    """Run a handler; a known failure becomes a notice, other outputs stay unchanged."""
-    def wrap(fn):
-        @functools.wraps(fn)
-        def inner(*args):
-            try:
-                return fn(*args)
-            except (UserError, NotFound, StorageError, ValueError, ModelError) as err:
-                message = "That item does not exist." if isinstance(err, NotFound) else str(err)
-            except Exception as err:  # noqa: BLE001 - the page must never show a traceback
-                log.exception("handler %s failed", fn.__name__)
-                message = f"Something went wrong: {err}"
-            out = [gr.update()] * n_outputs
-            out[notice_at] = warn(message)
-            return tuple(out) if n_outputs > 1 else out[0]
-        return inner
-    return wrap
+def export_dir() -> Path:
+    """Where exports handed to the browser are written (Gradio serves its own copy): a temp
+    folder made at the first export, removed when the process ends."""
+    global _export_dir
+    if _export_dir is None:
+        _export_dir = Path(tempfile.mkdtemp(prefix="hintmt-export-"))
+        atexit.register(shutil.rmtree, _export_dir, True)
+    return _export_dir
 
 
 @dataclass(frozen=True)
 class Controls:
-    """The page's turn controls, one structured input (ui.py passes them in this order)."""
+    """The page's turn controls, one structured input: ui.py passes the components named by these
+    fields (``CONTROL_NAMES``), in this order."""
 
     src: str | None
     tgt: str | None
@@ -91,7 +76,8 @@ class Controls:
                             top_p=None if p is None or p >= 1.0 else float(p))
 
 
-CONTROL_COUNT = len(fields(Controls))
+CONTROL_NAMES = tuple(f.name for f in fields(Controls))  # = the components' names in ui.Page
+CONTROL_COUNT = len(CONTROL_NAMES)
 
 
 def with_controls(at: int):
@@ -129,6 +115,7 @@ class Handlers:
         return controls.settings(preset.style if preset else None)
 
     # -- page load and model status ---------------------------------------------------
+    @answers(out.Loaded)
     def on_load(self, key, profile: gr.OAuthProfile | None = None):
         """Identify the user (the HF account when signed in on a Space, else this browser's
         key) and show their newest conversation."""
@@ -137,24 +124,29 @@ class Handlers:
         user_id = self.conversations.sign_in(key, username, profile.get("name") if profile else None)
         conv_id = self.conversations.latest(user_id)
         saved = TurnSettings.from_dict(self.conversations.settings(user_id, conv_id))
-        src_u, tgt_u, hp, hf = model_updates(self.host, saved.src, saved.tgt)
-        view = self.refresh(user_id, conv_id, {})
-        convs, title = view[-2:]
-        return (key, user_id, conv_id, {}, convs, title,
-                status_markdown(self.host), src_u, tgt_u, hp, hf) + view[:-3] + (self._preset_shown(),)
+        src, tgt, hint_parrot, hint_free = model_updates(self.host, saved.src, saved.tgt)
+        view = self.refresh(user_id, conv_id, {})._asdict()
+        del view["contrast_btn"], view["notice"]
+        return out.Loaded(user_key=key, user_id=user_id, conv_id=conv_id, selected={}, status_md=status_markdown(self.host),
+                          src=src, tgt=tgt, hint_parrot=hint_parrot, hint_free=hint_free,
+                          preset=self._preset_shown(None), notice=gr.update(), **view)
 
-    def on_tick(self, src, tgt):
+    @answers(out.Tick)
+    def on_tick(self, src, tgt, preset=None):
         status = self.host.status()
         updates = model_updates(self.host, src, tgt) if status.ready else (gr.update(),) * 4
-        return ((status_markdown(self.host),) + updates + (gr.Timer(active=status.state == "loading"),)
-                + (self._preset_shown(),))
+        return out.Tick(status_markdown(self.host), *updates, timer=gr.Timer(active=status.state == "loading"),
+                        preset=self._preset_shown(preset), notice=gr.update())
 
-    def _preset_shown(self):
-        """The model picker shows the model that serves (once one is ready)."""
+    def _preset_shown(self, shown):
+        """The model picker shows the model that serves, once one is ready, unless it already
+        holds a name (one being typed or picked: a tick must not overwrite it)."""
         status = self.host.status()
-        return gr.update(value=status.preset.name) if status.ready and status.preset else gr.update()
+        if shown or not (status.ready and status.preset):
+            return gr.update()
+        return gr.update(value=status.preset.name)
 
-    @guarded(3)
+    @answers(out.ModelLoad)
     def on_load_model(self, name):
         if not name:
             raise UserError("Pick a model preset.")
@@ -163,13 +155,14 @@ class Handlers:
             raise UserError(f"Unknown model '{name}': the page loads the listed presets. Start the "
                             "app with --model (or --allow-any-model) for a hub id or a folder.")
         self.host.start(name)
-        return f"Loading {name}…", status_markdown(self.host), gr.Timer(active=True)
+        return out.ModelLoad(f"Loading {name}…", status_markdown(self.host), gr.Timer(active=True))
 
     # -- turns ------------------------------------------------------------------------
     @with_controls(3)
+    @answers(out.Sent)
     def on_send(self, text, user_id, conv_id, controls: Controls, selected):
-        """Stream a reply; outputs: input box (emptied once, at the start: what is typed while
-        the reply streams stays), notice, chat view, ids, conversation id."""
+        """Stream a reply; the input box is emptied once, at the start (what is typed while the
+        reply streams stays)."""
         created, box = None, ""
         try:
             settings = self._settings(controls)
@@ -179,20 +172,12 @@ class Handlers:
                 conv_id = created = self.conversations.create(user_id, settings.as_dict())
             for _, note, shown, ids in self._stream(self.session.send(user_id, conv_id, text, settings),
                                                     user_id, conv_id, selected):
-                yield box, note, shown, ids, conv_id
+                yield out.Sent(box, note, shown, ids, conv_id)
                 box = gr.update()
-        except (UserError, NotFound, StorageError, ValueError) as err:
-            conv_id = self._drop_if_empty(user_id, created, conv_id)
-            yield gr.update(), warn(str(err)), gr.update(), gr.update(), conv_id
-        except Exception as err:  # noqa: BLE001
-            log.exception("send failed")
-            yield gr.update(), warn(f"Something went wrong: {err}"), gr.update(), gr.update(), conv_id
-
-    def _drop_if_empty(self, user_id, created, conv_id):
-        """A conversation made for a first message that was refused is not kept."""
-        if created is not None and self.conversations.drop_if_empty(user_id, created):
-            return None
-        return conv_id
+        except Exception as err:  # noqa: BLE001 - a refused first message leaves no empty conversation
+            if created is not None and self.conversations.drop_if_empty(user_id, created):
+                conv_id = None
+            yield unchanged(out.Sent, notice=failure_notice(err, "on_send"), conv_id=conv_id)
 
     def _stream(self, replies, user_id, conv_id, selected):
         """(reply, notice, chat view, ids) for each streamed update of one reply."""
@@ -217,34 +202,32 @@ class Handlers:
         for reply, note, shown, _ in self._stream(fn(user_id, msg.id, *args), user_id,
                                                   msg.conversation_id, selected):
             selected[str(reply.user_message_id)] = reply.message_id
-            yield note, shown, selected
+            yield out.Regenerated(note, shown, selected)
 
     @with_controls(2)
+    @answers(out.Regenerated)
     def on_retry(self, user_id, conv_id, controls: Controls, ids, selected):
-        settings = self._settings(controls)
-        try:
-            yield from self._alt_stream(self.session.regenerate, user_id, ids, selected, settings)
-        except (UserError, NotFound, StorageError, ValueError) as err:
-            yield warn(str(err)), gr.update(), selected
+        yield from self._alt_stream(self.session.regenerate, user_id, ids, selected, self._settings(controls))
 
     @with_controls(2)
+    @answers(out.Retranslated)
     def on_resource(self, user_id, conv_id, controls: Controls, ids, selected, new_src):
-        settings = self._settings(controls)
         try:
-            sel = selected
-            for note, shown, sel in self._alt_stream(self.session.retranslate, user_id, ids,
-                                                     selected, new_src, settings):
-                yield note, shown, sel, gr.update()
-            yield gr.update(), gr.update(), sel, None
-        except (UserError, NotFound, StorageError, ValueError) as err:
-            yield warn(str(err)), gr.update(), selected, None
+            for step in self._alt_stream(self.session.retranslate, user_id, ids, selected, new_src,
+                                         self._settings(controls)):
+                selected = step.selected
+                yield out.Retranslated(*step, resrc=gr.update())
+            yield unchanged(out.Retranslated, selected=selected, resrc=None)
+        except Exception as err:  # noqa: BLE001 - the picker is reset after a failure too
+            yield unchanged(out.Retranslated, notice=failure_notice(err, "on_resource"), resrc=None)
 
+    @answers(out.Notice)
     def on_stop(self, user_id, conv_id):
         """Stop the replies running in this conversation (not the user's other tabs)."""
-        return "ℹ️ Stopping…" if self.session.stop(user_id, conv_id) else gr.update()
+        return out.Notice("ℹ️ Stopping…" if self.session.stop(user_id, conv_id) else gr.update())
 
     @with_controls(2)
-    @guarded(2)
+    @answers(out.Contrasted)
     def on_contrast(self, user_id, conv_id, controls: Controls, ids, selected):
         settings = self._settings(controls)
         good = self.conversations.message(user_id, ids[-1]) if ids else None
@@ -255,133 +238,135 @@ class Handlers:
                                              settings.with_(hint="major-errors", temperature=0)):
             bad_id = reply.message_id
         note = self.feedback.hint_contrast(user_id, good.id, bad_id)
-        return f"ℹ️ {note}", {**selected, str(good.parent_id): good.id}
+        return out.Contrasted(f"ℹ️ {note}", {**selected, str(good.parent_id): good.id})
 
     # -- feedback ---------------------------------------------------------------------
-    @guarded(5)
+    @answers(out.Liked)
     def on_like(self, user_id, ids, data: gr.LikeData):
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         msg_id = ids[index]
         liked = data.liked is True or data.liked == "Like"
         note = self.feedback.rate(user_id, msg_id, 1 if liked else -1)
-        return (f"ℹ️ {note}", gr.update(visible=not liked), msg_id, gr.update(value=[]),
-                gr.update(value=""))
+        return out.Liked(f"ℹ️ {note}", gr.update(visible=not liked), msg_id, gr.update(value=[]),
+                         gr.update(value=""))
 
-    @guarded(2)
+    @answers(out.Reasons)
     def on_reasons(self, user_id, msg_id, reasons, comment):
         if msg_id is None:
             raise UserError("Rate a translation first.")
         self.feedback.rate(user_id, msg_id, -1, reasons or [], comment or "")
-        return "ℹ️ Thanks: your reasons were saved.", gr.update(visible=False)
+        return out.Reasons("ℹ️ Thanks: your reasons were saved.", gr.update(visible=False))
 
-    @guarded(3)
+    @answers(out.Edited)
     def on_edit(self, user_id, ids, selected, data: gr.EditData):
         """A translation edited: the correction is stored (a preference pair). One of your own
         messages edited: the new text goes into the input box, to send as a new message."""
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         msg = self.conversations.message(user_id, ids[index])
         if msg.role == "user":
-            return ("ℹ️ Your edited text is in the box below: press Enter to translate it as a new "
-                    "message (the earlier one stays as it was).", selected, data.value)
+            return out.Edited("ℹ️ Your edited text is in the box below: press Enter to translate it as a new "
+                              "message (the earlier one stays as it was).", selected, data.value)
         new_id, note = self.feedback.edit(user_id, msg.id, strip_header(data.value))
         selected = dict(selected)
         if new_id:
             selected[str(msg.parent_id)] = new_id
-        return f"ℹ️ {note}", selected, gr.update()
+        return out.Edited(f"ℹ️ {note}", selected, gr.update())
 
     def pick_handler(self, choice: str):
-        @guarded(1)
+        @answers(out.Notice)
         def on_pick(user_id, compare_ids, since):
             if len(compare_ids or []) != 2:
                 raise UserError("There is nothing to compare yet: regenerate a translation first.")
             seconds = time.time() - since if since else None
-            return "ℹ️ " + self.feedback.pick(user_id, compare_ids[0], compare_ids[1], choice, seconds)
+            return out.Notice("ℹ️ " + self.feedback.pick(user_id, compare_ids[0], compare_ids[1], choice, seconds))
         return on_pick
 
     def browse_handler(self, step: int):
-        @guarded(1)
+        @answers(out.Selection)
         def on_browse(user_id, conv_id, selected):
             _, _, turn = chat_view(self.conversations, user_id, conv_id, selected)
             if turn is None or len(turn.alternatives) < 2:
-                return selected
+                return out.Selection(selected, gr.update())
             alts = [m.id for m in turn.alternatives]
             current = selected.get(str(turn.user.id), alts[-1])
             position = alts.index(current) if current in alts else len(alts) - 1
-            return {**selected, str(turn.user.id): alts[(position + step) % len(alts)]}
+            return out.Selection({**selected, str(turn.user.id): alts[(position + step) % len(alts)]}, gr.update())
         return on_browse
 
     # -- conversations ----------------------------------------------------------------
-    def refresh(self, user_id, conv_id, selected):
+    def refresh(self, user_id, conv_id, selected) -> out.View:
         """Everything that depends on the stored conversation."""
         shown, ids, last = chat_view(self.conversations, user_id, conv_id, selected or {})
         box, a, b, cmp_ids = compare_update(last, selected or {})
         count = self.conversations.pair_count(user_id)
         pairs = f"You contributed **{count}** preference pair{'s' if count != 1 else ''}."
         style = self.host.status().preset.style if self.host.status().ready else None
-        contrast = gr.update(visible=hint_kind(style) == PARROT_HINT)
         choices = self.conversations.choices(user_id)
-        title = next((t for t, i in choices if i == conv_id), "")
-        return (shown, ids, box, a, b, cmp_ids, time.time(), pairs, contrast,
-                gr.update(choices=choices, value=conv_id), title)
+        return out.View(chatbot=shown, ids=ids, compare_box=box, alt_a=a, alt_b=b, compare_ids=cmp_ids,
+                        compare_since=time.time(), pairs_md=pairs,
+                        contrast_btn=gr.update(visible=hint_kind(style) == PARROT_HINT),
+                        convs=gr.update(choices=choices, value=conv_id),
+                        title_box=next((t for t, i in choices if i == conv_id), ""), notice=gr.update())
 
+    @answers(out.View)
     def on_refresh(self, user_id, conv_id, selected):
         try:
             return self.refresh(user_id, conv_id, selected)
-        except (NotFound, StorageError) as err:
+        except (NotFound, StorageError) as err:  # a conversation deleted in another tab
             log.warning("refresh failed: %s", err)
             return self.refresh(user_id, None, {})
 
-    @guarded(3, notice_at=2)
+    @answers(out.Started)
     def on_new(self, user_id):
-        return None, {}, ""
+        return out.Started(None, {}, "")
 
     @staticmethod
+    @answers(out.Started)
     def on_clear(user_id):
         """The chat's trash icon: a new conversation (nothing is deleted)."""
-        return None, {}, "ℹ️ A new conversation: the one you cleared stays in the list."
+        return out.Started(None, {}, "ℹ️ A new conversation: the one you cleared stays in the list.")
 
-    @guarded(5)
+    @answers(out.Opened)
     def on_open(self, user_id, conv_id):
         saved = TurnSettings.from_dict(self.conversations.settings(user_id, conv_id))
-        return conv_id, {}, saved.src, saved.tgt, saved.mode
+        return out.Opened(conv_id, {}, saved.src, saved.tgt, saved.mode, gr.update())
 
+    @answers(out.Conversations)
     def on_search(self, user_id, query, conv_id):
-        try:
-            return gr.update(choices=self.conversations.choices(user_id, query), value=conv_id)
-        except (StorageError, ValueError) as err:
-            log.warning("search failed: %s", err)
-            return gr.update()
+        return out.Conversations(gr.update(choices=self.conversations.choices(user_id, query), value=conv_id),
+                                 gr.update())
 
-    @guarded(1)
+    @answers(out.Notice)
     def on_rename(self, user_id, conv_id, title):
         if conv_id is None or not (title or "").strip():
             raise UserError("Open a conversation and type its new title.")
         self.conversations.rename(user_id, conv_id, title)
-        return "ℹ️ Renamed."
+        return out.Notice("ℹ️ Renamed.")
 
-    @guarded(3, notice_at=2)
+    @answers(out.Started)
     def on_delete(self, user_id, conv_id):
         if conv_id is None:
             raise UserError("Open a conversation to delete it.")
         kept = self.conversations.delete(user_id, conv_id)
         pairs = ("" if not kept else " The preference pair made in it stays in your export." if kept == 1
                  else f" The {kept} preference pairs made in it stay in your export.")
-        return None, {}, f"ℹ️ Conversation deleted.{pairs}"
+        return out.Started(None, {}, f"ℹ️ Conversation deleted.{pairs}")
 
-    @guarded(2, notice_at=1)
+    @answers(out.Exported)
     def on_export(self, user_id):
-        for old in EXPORT_DIR.glob(f"user{user_id}-*.jsonl"):  # one file per user, not a pile
+        for old in export_dir().glob(f"user{user_id}-*.jsonl"):  # one file per user, not a pile
             old.unlink(missing_ok=True)
-        out = EXPORT_DIR / f"user{user_id}-{time.strftime('%Y%m%d-%H%M%S')}-pairs.jsonl"
-        rows = self.conversations.export_pairs(user_id, out)
+        path = export_dir() / f"user{user_id}-{time.strftime('%Y%m%d-%H%M%S')}-pairs.jsonl"
+        rows = self.conversations.export_pairs(user_id, path)
         if not rows:
-            out.unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
             raise UserError("You have no preference pairs yet: rate, regenerate and pick, or "
                             "correct a translation.")
-        return gr.update(value=str(out), visible=True), f"ℹ️ Exported {rows} pair(s)."
+        return out.Exported(gr.update(value=str(path), visible=True), f"ℹ️ Exported {rows} pair(s).")
 
     @staticmethod
+    @answers(out.Swapped)
     def on_swap(src, tgt):
         if src in (None, "", "auto"):
-            return gr.update(), gr.update(), "ℹ️ Pick a source language to swap with the target."
-        return tgt, src, ""
+            return out.Swapped(gr.update(), gr.update(), "ℹ️ Pick a source language to swap with the target.")
+        return out.Swapped(tgt, src, "")
