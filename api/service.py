@@ -15,8 +15,7 @@ from chat.pipeline import check_text
 from chat.settings import AUTO, TurnSettings, UserError
 from prompts import LANGUAGES, detect_language
 from prompts.languages import normalize_code
-from prompts.styles import FREE_HINT, PARROT_HINT, get_style
-from prompts.layouts import PARROT_HINTS
+from prompts.styles import get_style
 from storage import NotFound
 from storage.replies import latest_reply_to
 
@@ -71,21 +70,11 @@ class ApiTurns:
         return list(preset.languages) if preset.languages else list(LANGUAGES)
 
     def hint(self, hint: str | None) -> str | None:
-        """A hint for the loaded style: a ParroT kind, free text for chat models; 400 if unusable."""
-        if hint is not None and not isinstance(hint, str):
-            raise ApiError(400, "Invalid request: hint must be text")
-        hint = (hint or "").strip() or None
-        if hint is None:
-            return None
-        style = get_style(self.engine().preset.style)
-        if style.hints == PARROT_HINT:
-            if hint not in PARROT_HINTS:
-                kinds = ", ".join(k for k in PARROT_HINTS if k)
-                raise ApiError(400, f"hint {hint!r} is not a ParroT hint kind ({kinds})")
-            return hint
-        if style.hints == FREE_HINT:
-            return hint
-        raise ApiError(400, f"The {style.name} prompt takes no hint; leave hint out.")
+        """A hint for the loaded style (``Style.normalize_hint``); 400 with its message if unusable."""
+        try:
+            return get_style(self.engine().preset.style).normalize_hint(hint)
+        except ValueError as err:
+            raise ApiError(400, f"Invalid request: {err}") from None
 
     # -- conversations -------------------------------------------------------------
     def daily_conversation(self, caller: Caller) -> int:

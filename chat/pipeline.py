@@ -15,7 +15,6 @@ from prompts import (
     build_chat_prompt, build_prompt, detect_language, extract_chat_reply, extract_translation,
     get_style, split_segments, stop_strings, xalma_group,
 )
-from prompts.styles import FREE_HINT
 
 from chat.render import name as language_name
 from chat.settings import (AUTO, MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_DETECTION_CONFIDENCE,
@@ -141,7 +140,7 @@ def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
     languages = preset.languages
     if settings.mode == "chat":
         prompt, notice = _chat_prompt_that_fits(engine, style, list(history or []), text,
-                                                _free_hint(style, settings.hint))
+                                                get_style(style).chat_hint(settings.hint))
         detection = detect_language(text)
         params = settings.gen_params(preset.decoding, stop_strings(style))
         return Plan(detection.lang, settings.tgt, style, "chat", settings.hint, params, [prompt],
@@ -160,7 +159,7 @@ def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
         raise UserError(f"The text has {len(pieces)} sentences; the limit is {MAX_SEGMENTS} a message. "
                         "Send it in parts, or translate the whole file with `python app.py "
                         "translate-file`.")
-    hint = settings.hint if get_style(style).hints else None
+    hint = get_style(style).normalize_hint(settings.hint)
     first_tgt = "en" if pivot else tgt
     prompts = [build_prompt(style, seg, src, first_tgt, hint=hint, tokenizer=engine.tokenizer)
                for seg in pieces]
@@ -233,10 +232,6 @@ def _chat_prompt_that_fits(engine: TextEngine, style: str, history: list, text: 
     notice = (f"The {dropped * 2} oldest messages were left out of the model's context "
               f"({limit:,} tokens).") if dropped else None
     return prompt, notice
-
-
-def _free_hint(style: str, hint: str | None) -> str | None:
-    return hint if get_style(style).hints == FREE_HINT and hint else None
 
 
 def _group(preset, src: str, tgt: str) -> int | None:

@@ -11,9 +11,12 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 from prompts import layouts
+from prompts.layouts import PARROT_HINTS
 from prompts.languages import ALMA_LANGUAGES, ALMA_TABLE_LANGUAGES, LANGUAGES, LLAMAX_LANGUAGES, XALMA_LANGUAGES
 
 PARROT_HINT, FREE_HINT = "parrot", "free"        # Style.hints: which hints a style takes
+CONTRAST_HINT = "major-errors"  # the ParroT hint whose output is the "rejected" side of a hint contrast
+NO_HINT_WORDS = ("", "none", "no hint")  # what a picker or a client sends for "no hint"
 LINE, ALPACA, PLAIN = "line", "alpaca", "plain"  # Style.extract: how a completion is cleaned
 
 
@@ -45,6 +48,32 @@ class Style:
     templates: tuple[str, ...] = ("input",)
     group_routing: bool = False
     decoding: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({"max_new_tokens": 256}))
+
+    def normalize_hint(self, hint: object) -> str | None:
+        """The hint this style's prompt gets for ``hint`` (None for none), or ValueError with the
+        one message every caller shows: the page, both APIs, the CLI and campaigns."""
+        if hint is None:
+            return None
+        if not isinstance(hint, str):
+            raise ValueError(f"The hint must be text, not {type(hint).__name__}.")
+        hint = hint.strip()
+        if self.hints == PARROT_HINT:
+            hint = None if hint.lower() in NO_HINT_WORDS else hint.lower().replace(" ", "-")
+            if hint is not None and hint not in PARROT_HINTS:
+                raise ValueError(f"'{hint}' is not a ParroT hint; the kinds are: "
+                                 f"{', '.join(layouts.HINT_LABELS[k] for k in PARROT_HINTS if k)} (or no hint).")
+            return hint
+        if not hint:
+            return None
+        if self.hints == FREE_HINT:
+            return hint
+        raise ValueError(f"The {self.name} prompt takes no hint; leave the hint out.")
+
+    def chat_hint(self, hint: object) -> str | None:
+        """The hint a free-chat turn gets: free text for styles that take it; ParroT's kinds
+        regulate translations only, so a chat turn goes without."""
+        hint = self.normalize_hint(hint)
+        return hint if self.hints == FREE_HINT else None
 
 
 def _beams(n: int) -> Mapping[str, int]:

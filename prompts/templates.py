@@ -7,31 +7,18 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from prompts.languages import lang_name
-from prompts.layouts import PARROT_HINTS
-from prompts.styles import FREE_HINT, PARROT_HINT, STYLE_NAMES, Style, get_style
+from prompts.styles import STYLE_NAMES, Style, get_style
 
 STYLES: tuple[str, ...] = STYLE_NAMES
 TEMPLATES: tuple[str, ...] = ("input", "no_input")
 
 
-def _clean_hint(hint: Any) -> str | None:
-    """Treat None and blank strings alike; other non-strings are an error."""
-    if hint is None:
-        return None
-    if not isinstance(hint, str):
-        raise ValueError(f"hint must be a string or None, got {hint!r}")
-    return hint.strip() or None
-
-
-def _check_hint(style: Style, hint: str | None) -> None:
-    if hint is None:
-        return
-    if style.hints == PARROT_HINT:
-        if hint not in PARROT_HINTS:
-            kinds = ", ".join(k for k in PARROT_HINTS if k)
-            raise ValueError(f"unknown ParroT hint {hint!r}; use one of: {kinds} (or no hint)")
-    elif style.hints != FREE_HINT:
-        raise ValueError(f"the {style.name} prompt takes no hint (got {hint!r}); leave the hint out")
+def _note(hint: Any) -> str | None:
+    """A chat turn's hint is free text whatever the style (a system message or a Note line):
+    None and blank alike; other non-strings are an error."""
+    if hint is not None and not isinstance(hint, str):
+        raise ValueError(f"The hint must be text, not {type(hint).__name__}.")
+    return (hint or "").strip() or None
 
 
 def _require_chat_template(tokenizer: Any, style: str) -> None:
@@ -68,8 +55,7 @@ def build_prompt(
     entry = get_style(style)
     if not isinstance(text, str):
         raise ValueError(f"text must be a string, got {type(text).__name__}")
-    hint = _clean_hint(hint)
-    _check_hint(entry, hint)
+    hint = entry.normalize_hint(hint)
     lang_name(src)  # validate both codes before anything else
     lang_name(tgt)
     if template not in TEMPLATES:
@@ -115,7 +101,7 @@ def build_chat_prompt(
     """
     entry = get_style(style)
     checked = _check_turns(turns)
-    hint = _clean_hint(hint)
+    hint = _note(hint)
     if entry.chat_layout is None:
         messages = [{"role": role, "content": content} for role, content in checked]
         if hint is None:

@@ -152,7 +152,7 @@ def test_language_codes_are_normalised():
         (dict(style="parrot", shots=[("a", "b")]), "few-shot"),
         (dict(style="x-alma"), "needs a tokenizer"),
         (dict(style="chat"), "needs a tokenizer"),
-        (dict(style="chat", hint=3), "hint must be a string"),
+        (dict(style="chat", hint=3), "hint must be text"),
     ],
 )
 def test_value_errors(kwargs, message):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from prompts.styles import FREE_HINT, PARROT_HINT, hint_kind
+from prompts.styles import CONTRAST_HINT, FREE_HINT, PARROT_HINT, get_style, hint_kind
 from models import PRESETS
 from storage import NotFound, StorageError
 
@@ -64,11 +64,9 @@ class Controls:
 
     def settings(self, style: str | None) -> TurnSettings:
         """TurnSettings for a model of ``style`` (0 / negative sliders mean "preset default")."""
-        hint = None
-        if hint_kind(style) == PARROT_HINT and self.hint_parrot and self.hint_parrot != "none":
-            hint = self.hint_parrot
-        elif hint_kind(style) == FREE_HINT and self.hint_free and self.hint_free.strip():
-            hint = self.hint_free.strip()
+        kind = hint_kind(style)  # which of the two hint boxes is shown
+        hint = self.hint_parrot if kind == PARROT_HINT else self.hint_free if kind == FREE_HINT else None
+        hint = get_style(style).normalize_hint(hint) if kind else None
         t, p = self.temperature, self.top_p
         return TurnSettings(src=self.src or "auto", tgt=self.tgt or "en", hint=hint, mode=self.mode or "translate",
                             max_new_tokens=int(self.max_new) or None, num_beams=int(self.beams) or None,
@@ -235,7 +233,7 @@ class Handlers:
             raise UserError("Send a text first.")
         bad_id = None
         for reply in self.session.regenerate(user_id, good.id,
-                                             settings.with_(hint="major-errors", temperature=0)):
+                                             settings.with_(hint=CONTRAST_HINT, temperature=0)):
             bad_id = reply.message_id
         note = self.feedback.hint_contrast(user_id, good.id, bad_id)
         return out.Contrasted(f"ℹ️ {note}", {**selected, str(good.parent_id): good.id})
