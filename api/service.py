@@ -225,8 +225,7 @@ class ApiTurns:
         if (reply.params or {}).get("mode") == "chat":
             raise ApiError(400, "That reply was a chat answer, not a translation: corrections are "
                                 "taken for translations only.")
-        new_id, note = self.feedback.edit(caller.user_id, msg_id, better)  # None: stored already
-        return 0 if new_id is None else _pairs_in(note)
+        return self.feedback.edit(caller.user_id, msg_id, better).pairs
 
 
 def _checked(text) -> str:
@@ -237,11 +236,6 @@ def _checked(text) -> str:
         return check_text(text)
     except UserError as err:
         raise ApiError(400, str(err)) from None
-
-
-def _pairs_in(note: str) -> int:
-    digits = "".join(ch if ch.isdigit() else " " for ch in note).split()
-    return int(digits[0]) if digits else 0
 
 
 def _drain(first: Reply | None, rest: Iterator[Reply]) -> Reply:

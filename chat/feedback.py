@@ -17,6 +17,17 @@ PICKS = ("a", "b", "tie", "both-bad")
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What a feedback act did: pairs written (of ``kind``), the new message it made (a
+    correction's alternative), and the sentence the page shows."""
+
+    kind: str
+    pairs: int
+    message: str
+    message_id: int | None = None
+
+
+@dataclass(frozen=True)
 class PairSide:
     """One side of a comparison: per-segment prompts and outputs of a message."""
 
@@ -84,7 +95,7 @@ class Feedback:
             written += 1
         return written
 
-    def rate(self, user_id: int, msg_id: int, rating: int, reasons=(), comment: str = "") -> str:
+    def rate(self, user_id: int, msg_id: int, rating: int, reasons=(), comment: str = "") -> Outcome:
         """Thumbs up/down; a liked and a disliked alternative of one turn make a pair."""
         msg = self.store.get_message(user_id, msg_id)
         if msg.role != "assistant":
@@ -100,10 +111,10 @@ class Feedback:
             good, bad = (msg, other) if rating > 0 else (other, msg)
             written += self._write_pairs(user_id, "rating", good, bad)
         thanks = "Thanks: rated 👍." if rating > 0 else "Thanks: rated 👎."
-        return thanks + (f" {written} preference pair(s) saved." if written else "")
+        return Outcome("rating", written, thanks + (f" {written} preference pair(s) saved." if written else ""))
 
     def pick(self, user_id: int, a_id: int, b_id: int, choice: str,
-             decision_seconds: float | None = None) -> str:
+             decision_seconds: float | None = None) -> Outcome:
         """'Which is better?' between two alternatives of one turn."""
         if choice not in PICKS:
             raise UserError(f"Unknown choice {choice!r}.")
@@ -114,23 +125,25 @@ class Feedback:
         earlier = self.store.pairs_between(user_id, "pick", a.id, b.id)
         good, bad = (a, b) if choice == "a" else (b, a)
         if choice in ("a", "b") and earlier and set(earlier) == {good.id}:
-            return "You picked this one already: nothing new saved."
+            return Outcome("pick", 0, "You picked this one already: nothing new saved.")
         changed = " (your earlier pick was replaced)" if earlier else ""
         if earlier:  # a changed mind replaces the earlier pick: never both A>B and B>A
             self.store.drop_pairs_between(user_id, "pick", a.id, b.id)
         if choice == "tie":
-            return f"Recorded: a tie, no pair saved{changed}."
+            return Outcome("pick", 0, f"Recorded: a tie, no pair saved{changed}.")
         if choice == "both-bad":
             for msg in (a, b):
                 self.store.rate(user_id, msg.id, -1, ["other"], "both bad (pick)")
-            return f"Recorded: both are bad{changed}. Edit the translation to teach the model the right one."
+            return Outcome("pick", 0, f"Recorded: both are bad{changed}. Edit the translation to teach the model "
+                                      "the right one.")
         written = self._write_pairs(user_id, "pick", good, bad, decision_seconds=decision_seconds)
         if not written:
-            return "Both are the same text: no pair saved."
-        return f"Saved {written} preference pair(s){changed}."
+            return Outcome("pick", 0, "Both are the same text: no pair saved.")
+        return Outcome("pick", written, f"Saved {written} preference pair(s){changed}.")
 
-    def edit(self, user_id: int, msg_id: int, corrected: str) -> tuple[int | None, str]:
-        """A user's correction: stored as a new alternative and as chosen over the model's output."""
+    def edit(self, user_id: int, msg_id: int, corrected: str) -> Outcome:
+        """A user's correction: stored as a new alternative (``message_id``; None when nothing
+        new was stored) and as chosen over the model's output."""
         msg = self.store.get_message(user_id, msg_id)
         if msg.role != "assistant":
             raise UserError("Only translations can be corrected.")
@@ -138,25 +151,25 @@ class Feedback:
         if not corrected:
             raise UserError("The corrected translation is empty.")
         if corrected == (msg.content or "").strip():
-            return None, "Nothing changed."
+            return Outcome("edit", 0, "Nothing changed.")
         if any(alt.model_id == "human" and (alt.params or {}).get("edited_from") == msg.id
                and (alt.content or "").strip() == corrected
                for alt in self.store.alternatives(user_id, msg.parent_id)):
-            return None, "This correction of this translation is stored already."
+            return Outcome("edit", 0, "This correction of this translation is stored already.")
         new_id = self.store.add_message(
             user_id, msg.conversation_id, "assistant", corrected, parent_id=msg.parent_id,
             src=msg.src, tgt=msg.tgt, prompt=msg.prompt, model_id="human",
             params={**(msg.params or {}), "edited_from": msg.id})
         new_msg = self.store.get_message(user_id, new_id)
         written = self._write_pairs(user_id, "edit", new_msg, msg, chosen_text=corrected)
-        return new_id, f"Correction saved; {written} preference pair(s)."
+        return Outcome("edit", written, f"Correction saved; {written} preference pair(s).", new_id)
 
-    def hint_contrast(self, user_id: int, good_msg_id: int, bad_msg_id: int) -> str:
+    def hint_contrast(self, user_id: int, good_msg_id: int, bad_msg_id: int) -> Outcome:
         """A ParroT "no errors" output (chosen) against its "major errors" output (rejected)."""
         good = self.store.get_message(user_id, good_msg_id)
         bad = self.store.get_message(user_id, bad_msg_id)
         written = self._write_pairs(user_id, "hint-contrast", good, bad, chosen_prompt=True)
-        return f"Saved {written} hint-contrast pair(s)."
+        return Outcome("hint-contrast", written, f"Saved {written} hint-contrast pair(s).")
 
 
 def _split_like(text: str, count: int) -> list[str]:

@@ -136,30 +136,31 @@ def test_regenerate_keeps_alternatives_and_pick_writes_pair(store, alma_host):
     assert alts[1].params["do_sample"] is True  # an alternative must be able to differ
     a, b = alts
     assert a.content != b.content
-    note = feedback.pick(user, a.id, b.id, "b", decision_seconds=2.5)
-    assert "1 preference pair" in note
+    done = feedback.pick(user, a.id, b.id, "b", decision_seconds=2.5)
+    assert "1 preference pair" in done.message and (done.kind, done.pairs) == ("pick", 1)
     pair = next(store.pairs(user))
     assert (pair.chosen, pair.rejected, pair.kind) == (b.content, a.content, "pick")
     assert pair.prompt == a.prompt and pair.source == "Das Wetter ist schön."
     assert pair.decision_seconds == 2.5
-    assert "already" in feedback.pick(user, a.id, b.id, "b")  # the same pick again: nothing new
-    assert "replaced" in feedback.pick(user, a.id, b.id, "a")  # a changed mind: never A>B and B>A
+    assert "already" in feedback.pick(user, a.id, b.id, "b").message  # the same pick again: nothing new
+    assert "replaced" in feedback.pick(user, a.id, b.id, "a").message  # a changed mind: never A>B and B>A
     assert [(p.chosen, p.rejected) for p in store.pairs(user, kind="pick")] == [(a.content, b.content)]
-    assert "tie" in feedback.pick(user, a.id, b.id, "tie") and not list(store.pairs(user, kind="pick"))
+    assert "tie" in feedback.pick(user, a.id, b.id, "tie").message and not list(store.pairs(user, kind="pick"))
 
 
 def test_edit_is_a_pair_and_an_alternative(store, alma_host):
     session, feedback = ChatSession(store, alma_host), Feedback(store)
     user, conv = new_user(store)
     reply = run(session.send(user, conv, "Ich habe Hunger.", SETTINGS))[-1]
-    new_id, note = feedback.edit(user, reply.message_id, "I am hungry.")
-    assert new_id and "1 preference pair" in note
+    done = feedback.edit(user, reply.message_id, "I am hungry.")
+    assert done.message_id and done.pairs == 1 and "1 preference pair" in done.message
     pair = next(store.pairs(user))
     assert pair.kind == "edit" and pair.chosen == "I am hungry."
     assert pair.rejected == store.get_message(user, reply.message_id).content
     assert pair.prompt == build_prompt("alma", "Ich habe Hunger.", "de", "en")
     assert len(store.alternatives(user, reply.user_message_id)) == 2
-    assert feedback.edit(user, reply.message_id, "I am hungry.")[0] is None  # the same again: stored already
+    again = feedback.edit(user, reply.message_id, "I am hungry.")  # the same again: stored already
+    assert again.message_id is None and again.pairs == 0
     assert len(store.alternatives(user, reply.user_message_id)) == 2 and store.count_pairs(user) == 1
 
 
@@ -167,7 +168,7 @@ def test_rating_opposite_alternatives_makes_pair(store, alma_host):
     feedback = Feedback(store)
     user, first, second = reply_and_alternative(store, alma_host, "Wir gehen heute ins Kino.")
     feedback.rate(user, first.message_id, -1, ["fluency"], "awkward")
-    note = feedback.rate(user, second.message_id, +1)
+    note = feedback.rate(user, second.message_id, +1).message
     fb = store.feedback_for(user, first.message_id)
     assert fb.rating == -1 and fb.reasons == ["fluency"] and fb.comment == "awkward"
     assert first.text != second.text

@@ -235,8 +235,8 @@ class Handlers:
         for reply in self.session.regenerate(user_id, good.id,
                                              settings.with_(hint=CONTRAST_HINT, temperature=0)):
             bad_id = reply.message_id
-        note = self.feedback.hint_contrast(user_id, good.id, bad_id)
-        return out.Contrasted(f"ℹ️ {note}", {**selected, str(good.parent_id): good.id})
+        done = self.feedback.hint_contrast(user_id, good.id, bad_id)
+        return out.Contrasted(f"ℹ️ {done.message}", {**selected, str(good.parent_id): good.id})
 
     # -- feedback ---------------------------------------------------------------------
     @answers(out.Liked)
@@ -244,8 +244,8 @@ class Handlers:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         msg_id = ids[index]
         liked = data.liked is True or data.liked == "Like"
-        note = self.feedback.rate(user_id, msg_id, 1 if liked else -1)
-        return out.Liked(f"ℹ️ {note}", gr.update(visible=not liked), msg_id, gr.update(value=[]),
+        done = self.feedback.rate(user_id, msg_id, 1 if liked else -1)
+        return out.Liked(f"ℹ️ {done.message}", gr.update(visible=not liked), msg_id, gr.update(value=[]),
                          gr.update(value=""))
 
     @answers(out.Reasons)
@@ -264,11 +264,11 @@ class Handlers:
         if msg.role == "user":
             return out.Edited("ℹ️ Your edited text is in the box below: press Enter to translate it as a new "
                               "message (the earlier one stays as it was).", selected, data.value)
-        new_id, note = self.feedback.edit(user_id, msg.id, strip_header(data.value))
+        done = self.feedback.edit(user_id, msg.id, strip_header(data.value))
         selected = dict(selected)
-        if new_id:
-            selected[str(msg.parent_id)] = new_id
-        return out.Edited(f"ℹ️ {note}", selected, gr.update())
+        if done.message_id:
+            selected[str(msg.parent_id)] = done.message_id
+        return out.Edited(f"ℹ️ {done.message}", selected, gr.update())
 
     def pick_handler(self, choice: str):
         @answers(out.Notice)
@@ -276,7 +276,8 @@ class Handlers:
             if len(compare_ids or []) != 2:
                 raise UserError("There is nothing to compare yet: regenerate a translation first.")
             seconds = time.time() - since if since else None
-            return out.Notice("ℹ️ " + self.feedback.pick(user_id, compare_ids[0], compare_ids[1], choice, seconds))
+            return out.Notice("ℹ️ " + self.feedback.pick(user_id, compare_ids[0], compare_ids[1], choice,
+                                                           seconds).message)
         return on_pick
 
     def browse_handler(self, step: int):
