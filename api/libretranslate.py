@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from chat.render import name as language_name
+from prompts import language_name
 from chat.settings import is_auto
 from prompts import LANGUAGES, detect_language
 

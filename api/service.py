@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterator, TypeVar
 
+from chat.conversations import Conversations
 from chat.session import ChatSession, Reply
 from chat.pipeline import check_text
 from chat.settings import AUTO, TurnSettings, UserError
@@ -53,6 +54,7 @@ class ApiTurns:
         self.session = session
         self.feedback = feedback
         self.store = session.store
+        self.conversations = Conversations(session.store)
         self._lock = threading.Lock()
         self._daily: dict[tuple[int, str], int] = {}  # (user, title) → today's conversation
 
@@ -108,12 +110,8 @@ class ApiTurns:
     def drop_if_empty(self, caller: Caller, conv_id: int) -> None:
         """Delete a conversation a refused request left empty (nothing stored for it)."""
         with self._lock:
-            try:
-                if not self.store.messages(caller.user_id, conv_id):
-                    self.store.delete_conversation(caller.user_id, conv_id)
-                    self._daily = {k: v for k, v in self._daily.items() if v != conv_id}
-            except NotFound:
-                pass
+            if self.conversations.drop_if_empty(caller.user_id, conv_id):
+                self._daily = {k: v for k, v in self._daily.items() if v != conv_id}
 
     # -- turns ---------------------------------------------------------------------
     def start(self, caller: Caller, conversation: Callable[[], int], text: str,

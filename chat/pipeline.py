@@ -13,12 +13,11 @@ from models import TextEngine, Generation, GenParams
 from models.engines.repeats import NOTES, mark_cut, text_size
 from prompts import (
     build_chat_prompt, build_prompt, detect_language, extract_chat_reply, extract_translation,
-    get_style, split_segments, stop_strings, xalma_group,
+    get_style, language_name, split_segments, stop_strings, xalma_group,
 )
 
-from chat.render import name as language_name
-from chat.settings import (AUTO, MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_DETECTION_CONFIDENCE,
-                           MIN_NEW_TOKENS, SourceUnknown, TurnSettings, UserError)
+from chat.settings import (MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_DETECTION_CONFIDENCE,
+                           MIN_NEW_TOKENS, SourceUnknown, TurnSettings, UserError, is_auto)
 
 @dataclass
 class Plan:
@@ -105,7 +104,7 @@ def resolve_direction(text: str, settings: TurnSettings, languages, previous_src
     """
     tgt, notice, confidence = settings.tgt, None, None
     src = settings.src
-    if src in (None, "", AUTO):
+    if is_auto(src):
         detection = detect_language(text, candidates=languages)
         src, confidence = detection.lang, detection.confidence
         if src is None:
@@ -167,7 +166,7 @@ def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
     params = settings.gen_params(preset.decoding, stop_strings(style, first_tgt))
     group = _group(preset, src, first_tgt)
     return Plan(src, tgt, style, "translate", hint, params, prompts, segmented,
-                detected=src if settings.src in (None, "", AUTO) and confidence is not None else None,
+                detected=src if is_auto(settings.src) and confidence is not None else None,
                 confidence=confidence, pivot=pivot, notice=notice, group=group,
                 source_sizes=[text_size(seg) for seg in pieces])
 

@@ -9,7 +9,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from prompts import LANGUAGES
+from prompts import language_name
 
 # Escaped anywhere: what makes emphasis, code, links, tables and strike-through. Parentheses,
 # "!", "#", "-" and "+" only mean something at a line's start (or after "["), so they are
@@ -33,8 +33,7 @@ def from_text(shown: str) -> str:
     return html.unescape(_MD_ESCAPED.sub(r"\1", shown or ""))
 
 
-def name(code: str | None) -> str:
-    return LANGUAGES.get(code or "", code or "?")
+name = language_name  # the page's headers name languages as messages do
 
 
 def header_line(src, tgt, *, detected=None, confidence=None, mode="translate", hint=None,

@@ -18,7 +18,7 @@ from chat.model_host import ModelHost
 from chat.pipeline import Outcome, Plan, check_text, plan_turn, run_plan
 from chat.zerogpu import on_gpu
 from chat.render import header_line
-from chat.settings import AUTO, TurnSettings, UserError, sampling_for_alternative
+from chat.settings import TurnSettings, UserError, is_auto, sampling_for_alternative
 
 
 @dataclass
@@ -114,7 +114,7 @@ class ChatSession:
     def retranslate(self, user_id: int, message_id: int, src: str,
                     settings: TurnSettings) -> Iterator[Reply]:
         """Correct the source language of a turn and translate it again."""
-        if not src or src == AUTO:
+        if is_auto(src):
             raise UserError("Pick the source language to translate from.")
         engine = self.engine()
         user_msg, conv_id = self._turn_root(user_id, message_id)
@@ -149,7 +149,7 @@ class ChatSession:
     # -- internals -----------------------------------------------------------------
     def _fallback_source(self, user_id: int, conv_id: int, settings: TurnSettings) -> str | None:
         """The conversation's previous source when Auto detection may need it ("ask")."""
-        asks = settings.src in (None, "", AUTO) and settings.unsure == "ask"
+        asks = is_auto(settings.src) and settings.unsure == "ask"
         return self._previous_source(user_id, conv_id) if asks else None
 
     def _store_asked(self, user_id: int, conv_id: int, settings: TurnSettings, texts: list[str],

@@ -15,6 +15,7 @@ from prompts.languages import (
     XALMA_GROUPS,
     XALMA_LANGUAGES,
     lang_name,
+    language_name,
     normalize_code,
     xalma_group,
 )
@@ -32,6 +33,6 @@ __all__ = [
     "ALMA_LANGUAGES", "ALMA_R_LANGUAGES", "Detection", "END_MARKERS", "HINT_LABELS", "LANGUAGES",
     "LLAMAX_LANGUAGES", "PARROT_HINTS", "STYLES", "Segmented", "XALMA_GROUPS", "XALMA_LANGUAGES",
     "STYLE_NAMES", "Style", "build_chat_prompt", "build_prompt", "detect_language", "extract_chat_reply",
-    "extract_translation", "get_style", "lang_name",
+    "extract_translation", "get_style", "lang_name", "language_name",
     "normalize_code", "split_segments", "stop_strings", "style_languages", "xalma_group",
 ]

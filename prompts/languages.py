@@ -107,6 +107,12 @@ def normalize_code(code: str) -> str:
     return key
 
 
+def language_name(code: str | None) -> str:
+    """The English name of ``code`` for messages ("German"); the code itself when it is not
+    one of ``LANGUAGES``, "?" for none. Never raises (``lang_name`` is for prompts)."""
+    return LANGUAGES.get(code or "", code or "?")
+
+
 def lang_name(code: str, parrot_names: bool = False) -> str:
     """English name used in prompts for ``code`` (with ``parrot_names``, ParroT's own names
     for de/en/ja/zh)."""

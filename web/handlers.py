@@ -28,7 +28,7 @@ from chat.model_host import ModelHost
 from chat.pipeline import check_text
 from chat.render import reply_markdown, strip_header
 from chat.session import ChatSession
-from chat.settings import TurnSettings, UserError
+from chat.settings import TurnSettings, UserError, is_auto
 from web import outputs as out
 from web.events import answers, failure_notice, unchanged
 from web.views import chat_view, compare_update, model_updates, status_markdown
@@ -366,6 +366,6 @@ class Handlers:
     @staticmethod
     @answers(out.Swapped)
     def on_swap(src, tgt):
-        if src in (None, "", "auto"):
+        if is_auto(src):
             return out.Swapped(gr.update(), gr.update(), "ℹ️ Pick a source language to swap with the target.")
         return out.Swapped(tgt, src, "")
