@@ -279,7 +279,7 @@ def _batched(engine, plan: Plan, handles) -> Iterator[Progress]:
             break
         chunk = prompts[start:start + engine.batch_size]
         sizes = plan.source_sizes[start:start + len(chunk)]
-        if hasattr(engine, "stream_batch") and not plan.pivot:  # llama.cpp: each segment streams
+        if not plan.pivot:  # each segment's handle (on llama.cpp its pieces stream as they come)
             batch = yield from _streamed_batch(engine, plan, chunk, sizes, outputs, handles)
         else:
             batch = engine.generate_batch(chunk, each_params(plan.params, sizes), adapter_group=plan.group)

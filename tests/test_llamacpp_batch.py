@@ -156,14 +156,17 @@ def test_cancel_stops_one_sequence_or_all(engine):
 
 
 class _WithoutStreams:
-    """The same engine seen without ``stream_batch``: the pipeline's plain generate_batch path."""
+    """The same engine whose ``stream_batch`` streams nothing: one ``generate_batch`` call ends
+    every handle (``batch_streams``, what engines without streamed batches do)."""
 
     def __init__(self, engine):
         self._engine = engine
 
     def __getattr__(self, name):
         if name == "stream_batch":
-            raise AttributeError(name)
+            from models.engines.base import batch_streams
+
+            return lambda prompts, params, adapter_group=None: batch_streams(self, prompts, params, adapter_group)
         return getattr(self._engine, name)
 
 

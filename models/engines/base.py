@@ -38,11 +38,23 @@ class TextEngine(Protocol):
                        adapter_group: int | None = None) -> list[Generation]: ...
     # ``params``: one for all prompts, or one per prompt (same decoding; each its own length cap)
 
+    def stream_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
+                     adapter_group: int | None = None) -> list["StreamHandle"]: ...
+    # ``generate_batch`` as one handle per prompt: llama.cpp streams each sequence's pieces as
+    # they are decoded; the others end each handle with its record (``batch_streams``)
+
     def count_tokens(self, text: str) -> int: ...
 
     def context_limit(self) -> int: ...
 
     def close(self) -> None: ...
+
+
+def batch_streams(engine, prompts: list[str], params, adapter_group: int | None = None) -> list["StreamHandle"]:
+    """``stream_batch`` for an engine that decodes a batch in one call: one worker thread runs
+    ``engine.generate_batch`` and ends each prompt's handle with its record (no pieces before)."""
+    return StreamHandle.run_many(lambda handles: engine.generate_batch(list(prompts), params, adapter_group),
+                                 len(prompts), f"hintmt-{engine.backend}-batch")
 
 
 def fit_to_context(model_id: str, limit: int, prompt_tokens: int, params: GenParams) -> GenParams:

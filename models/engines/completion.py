@@ -9,7 +9,7 @@ import threading
 import time
 from typing import Callable, Sequence
 
-from models.engines.base import BATCH_SIZE, StreamHandle, fit_to_context
+from models.engines.base import BATCH_SIZE, StreamHandle, batch_streams, fit_to_context
 from models.engines.repeats import mark_cut, runaway
 from models.engines.stopping import cut_at_stop, find_stop, held_back
 from models.errors import ModelError
@@ -162,6 +162,11 @@ class CompletionEngine:
     def generate(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> Generation:
         """One completion, not streamed."""
         return self._one(prompt, params, adapter_group, threading.Event())
+
+    def stream_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
+                     adapter_group: int | None = None) -> list[StreamHandle]:
+        """``generate_batch`` as one handle per prompt (each ends with its record)."""
+        return batch_streams(self, prompts, params, adapter_group)
 
     def generate_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
                        adapter_group: int | None = None) -> list[Generation]:

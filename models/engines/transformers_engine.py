@@ -13,7 +13,7 @@ from typing import Sequence
 import torch
 from transformers import StoppingCriteria, StoppingCriteriaList
 
-from models.engines.base import BATCH_SIZE, TRANSFORMERS, StreamHandle, fit_to_context
+from models.engines.base import BATCH_SIZE, TRANSFORMERS, StreamHandle, batch_streams, fit_to_context
 from models.engines.compiled import decode_path, generate_kwargs as compiled_kwargs
 from models.engines.continuous import ContinuousStreams, continuous_wanted
 from models.errors import ModelError
@@ -182,6 +182,11 @@ class Engine:
     def generate(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> Generation:
         """One completion, not streamed (beam search runs directly, no draft)."""
         return self.generate_batch([prompt], params, adapter_group)[0]
+
+    def stream_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
+                     adapter_group: int | None = None) -> list[StreamHandle]:
+        """``generate_batch`` as one handle per prompt (each ends with its record)."""
+        return batch_streams(self, prompts, params, adapter_group)
 
     def generate_batch(self, prompts: list[str], params: GenParams | Sequence[GenParams],
                        adapter_group: int | None = None) -> list[Generation]:
