@@ -128,7 +128,7 @@ class CampaignStore:
                systems: list[tuple[str, dict]], items: list[tuple[str, str, str, str]],
                annotators: list[str]) -> CampaignInfo:
         """A new campaign with its systems, items (key, source, previous, next) and annotators."""
-        with self.store._write() as s:
+        with self.store.writing() as s:
             if s.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
                 raise StorageError(f"a campaign named {name!r} already exists")
             c = Campaign(name=name, owner_token=new_token(), test_set=test_set, src=src, tgt=tgt,
@@ -146,7 +146,7 @@ class CampaignStore:
             return _campaign(c)
 
     def find(self, name: str) -> CampaignInfo | None:
-        with self.store._read() as s:
+        with self.store.reading() as s:
             c = s.scalars(select(Campaign).where(Campaign.name == name)).first()
             return _campaign(c) if c else None
 
@@ -157,38 +157,38 @@ class CampaignStore:
         return info
 
     def by_owner_token(self, token: str) -> CampaignInfo:
-        with self.store._read() as s:
+        with self.store.reading() as s:
             c = s.scalars(select(Campaign).where(Campaign.owner_token == str(token))).first()
             if c is None:
                 raise NotFound("this dashboard link is not valid")
             return _campaign(c)
 
     def by_id(self, campaign_id: int) -> CampaignInfo:
-        with self.store._read() as s:
+        with self.store.reading() as s:
             c = s.get(Campaign, campaign_id)
             if c is None:
                 raise NotFound(f"no campaign {campaign_id}")
             return _campaign(c)
 
     def set_status(self, campaign_id: int, status: str) -> None:
-        with self.store._write() as s:
+        with self.store.writing() as s:
             s.get(Campaign, campaign_id).status = status
 
     def systems(self, campaign_id: int) -> list[SystemInfo]:
-        with self.store._read() as s:
+        with self.store.reading() as s:
             rows = s.scalars(select(CampaignSystem).where(CampaignSystem.campaign_id == campaign_id)
                              .order_by(CampaignSystem.id))
             return [SystemInfo(r.id, r.label, dict(r.spec), r.model_id) for r in rows]
 
     def items(self, campaign_id: int) -> list[ItemInfo]:
-        with self.store._read() as s:
+        with self.store.reading() as s:
             rows = s.scalars(select(CampaignItem).where(CampaignItem.campaign_id == campaign_id)
                              .order_by(CampaignItem.position))
             return [ItemInfo(r.id, r.position, r.item_key, r.source, r.prev_source, r.next_source)
                     for r in rows]
 
     def annotators(self, campaign_id: int) -> list[AnnotatorInfo]:
-        with self.store._read() as s:
+        with self.store.reading() as s:
             rows = s.scalars(select(CampaignAnnotator)
                              .where(CampaignAnnotator.campaign_id == campaign_id)
                              .order_by(CampaignAnnotator.id))
@@ -196,7 +196,7 @@ class CampaignStore:
 
     def annotator(self, token: str) -> AnnotatorInfo:
         """The annotator whose link carries ``token`` (NotFound for any other string)."""
-        with self.store._read() as s:
+        with self.store.reading() as s:
             a = s.scalars(select(CampaignAnnotator).where(
                 CampaignAnnotator.token == str(token or ""))).first()
             if a is None or a.external:
@@ -205,7 +205,7 @@ class CampaignStore:
 
     def annotator_named(self, campaign_id: int, name: str) -> AnnotatorInfo | None:
         """The campaign's own (not external) annotator called ``name``, e.g. ``hf:alice``."""
-        with self.store._read() as s:
+        with self.store.reading() as s:
             a = s.scalars(select(CampaignAnnotator).where(
                 CampaignAnnotator.campaign_id == campaign_id,
                 CampaignAnnotator.name == str(name))).first()
@@ -214,7 +214,7 @@ class CampaignStore:
     # -- outputs ---------------------------------------------------------------------
     def outputs(self, campaign_id: int) -> dict[tuple[int, int], tuple[str, str]]:
         """(item id, system id) → (exact prompt, output text)."""
-        with self.store._read() as s:
+        with self.store.reading() as s:
             rows = s.execute(select(CampaignOutput.item_id, CampaignOutput.system_id,
                                     CampaignOutput.prompt, CampaignOutput.text)
                              .join(CampaignItem, CampaignItem.id == CampaignOutput.item_id)
@@ -224,7 +224,7 @@ class CampaignStore:
     def add_outputs(self, system_id: int, rows: list[tuple[int, str, str]],
                     model_id: str | None = None) -> None:
         """Store one batch of (item id, prompt, text) for a system, in one transaction."""
-        with self.store._write() as s:
+        with self.store.writing() as s:
             s.add_all(CampaignOutput(item_id=i, system_id=system_id, prompt=p, text=t)
                       for i, p, t in rows)
             if model_id:
@@ -233,7 +233,7 @@ class CampaignStore:
     # -- assignments -----------------------------------------------------------------
     def set_assignments(self, campaign_id: int, rows: list[dict[str, Any]]) -> None:
         """Store the whole assignment (once) and mark the campaign ready."""
-        with self.store._write() as s:
+        with self.store.writing() as s:
             if s.scalar(select(func.count(CampaignAssignment.id))
                         .where(CampaignAssignment.campaign_id == campaign_id)):
                 raise StorageError("this campaign already has its assignment")
@@ -245,7 +245,7 @@ class CampaignStore:
 
     def assignments(self, campaign_id: int, annotator_id: int | None = None) -> list[AssignmentInfo]:
         """Assignments in queue order (one annotator's, or all), each with whether it is judged."""
-        with self.store._read() as s:
+        with self.store.reading() as s:
             q = (select(CampaignAssignment, CampaignJudgement.id)
                  .outerjoin(CampaignJudgement, CampaignJudgement.assignment_id == CampaignAssignment.id)
                  .where(CampaignAssignment.campaign_id == campaign_id))
@@ -263,7 +263,7 @@ class CampaignStore:
         """Store the annotator's choice; False when this assignment was judged already."""
         check_choice(choice)
         annotator = self.annotator(token)
-        with self.store._write() as s:
+        with self.store.writing() as s:
             a = s.get(CampaignAssignment, int(assignment_id))
             if a is None or a.annotator_id != annotator.id:
                 raise NotFound("this item is not assigned to this annotator")
@@ -279,7 +279,7 @@ class CampaignStore:
 
     def import_judgements(self, campaign_id: int, rows: list[dict[str, Any]]) -> int:
         """Add judgements made elsewhere, all or none; unknown annotators become external ones."""
-        with self.store._write() as s:
+        with self.store.writing() as s:
             known = {a.name: a.id for a in s.scalars(select(CampaignAnnotator).where(
                 CampaignAnnotator.campaign_id == campaign_id))}
             for row in rows:
@@ -299,7 +299,7 @@ class CampaignStore:
 
     def judgements(self, campaign_id: int) -> list[JudgementInfo]:
         """Every judgement of the campaign, oldest first."""
-        with self.store._read() as s:
+        with self.store.reading() as s:
             q = (select(CampaignJudgement, CampaignAnnotator.name, CampaignAssignment.qc_side)
                  .join(CampaignAnnotator, CampaignAnnotator.id == CampaignJudgement.annotator_id)
                  .outerjoin(CampaignAssignment,

@@ -114,6 +114,15 @@ class Store(FeedbackAndPairs):
         except SQLAlchemyError as exc:
             raise friendly_error(exc, self.where) from exc
 
+    def writing(self):
+        """A session in one write transaction, for the storage package's own modules (campaigns,
+        API keys): committed at the end, rolled back on error, errors as ``StorageError``."""
+        return self._write()
+
+    def reading(self):
+        """A session for reads, for the storage package's own modules."""
+        return self._read()
+
     def close(self) -> None:
         self.engine.dispose()
 

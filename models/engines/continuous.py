@@ -49,7 +49,7 @@ class ContinuousStreams:
 
         self._torch = torch
         self.engine = engine
-        config = GenerationConfig(do_sample=False, max_new_tokens=256, eos_token_id=sorted(engine._eos) or -1,
+        config = GenerationConfig(do_sample=False, max_new_tokens=256, eos_token_id=sorted(engine.eos_ids) or -1,
                                   pad_token_id=engine.tokenizer.pad_token_id)
         if not str(engine.device).startswith("cuda"):  # sizes are inferred from GPU memory otherwise
             num_blocks, max_batch_tokens = num_blocks or 64, max_batch_tokens or 256
@@ -96,10 +96,10 @@ class ContinuousStreams:
         eng = self.engine
         text, ptoks, ctoks, used, status, error = "", 0, 0, params, "complete", None
         try:
-            ids = eng.tokenizer(prompt, add_special_tokens=eng._add_special(prompt))["input_ids"]
+            ids = eng.tokenizer(prompt, add_special_tokens=eng.adds_special(prompt))["input_ids"]
             ptoks = len(ids)
-            used = eng._fit(ptoks, params)
-            streamer = PieceStreamer(eng.tokenizer, used.stop, h.put, eng._special)
+            used = eng.fit(ptoks, params)
+            streamer = PieceStreamer(eng.tokenizer, used.stop, h.put, eng.special_ids)
             streamer.put(None)  # the streamer's first call is the prompt
             if not h.cancelled:
                 self._follow(h, ids, used, params, streamer)
@@ -107,8 +107,8 @@ class ContinuousStreams:
             text, ctoks = streamer.text, streamer.completion_tokens
             status = "stopped" if h.cancelled else "complete"
         except Exception as exc:  # reported in the result, never raised into the caller
-            status, error = "error", eng._error_text(exc)
-        gen = eng._record(prompt, text, eng.preset.adapter, used, ptoks, ctoks, h.started_at, status, error)
+            status, error = "error", eng.error_text(exc)
+        gen = eng.record(prompt, text, eng.preset.adapter, used, ptoks, ctoks, h.started_at, status, error)
         gen.extra["continuous_batching"] = True
         return mark_cut(gen, used)
 

@@ -59,21 +59,21 @@ class Engine:
         eos = [eos] if isinstance(eos, int) else list(eos or [])
         if self.tokenizer.eos_token_id is not None:
             eos.append(self.tokenizer.eos_token_id)
-        self._eos = set(eos)
-        self._special = self._eos | ({self.tokenizer.pad_token_id} - {None})
+        self.eos_ids = set(eos)
+        self.special_ids = self.eos_ids | ({self.tokenizer.pad_token_id} - {None})
 
     @property
     def model(self):
         return self.loaded.model
 
     # --- tokens -------------------------------------------------------------------------
-    def _add_special(self, text: str) -> bool:
+    def adds_special(self, text: str) -> bool:
         bos = self.tokenizer.bos_token
         return not (bos and text.startswith(bos))  # chat templates already start with BOS
 
     def count_tokens(self, text: str) -> int:
         """Tokens ``text`` takes as a prompt."""
-        return len(self.tokenizer(text, add_special_tokens=self._add_special(text))["input_ids"])
+        return len(self.tokenizer(text, add_special_tokens=self.adds_special(text))["input_ids"])
 
     def context_limit(self) -> int:
         """Most positions the model takes (prompt + completion)."""
@@ -81,21 +81,21 @@ class Engine:
         return int(n) if isinstance(n, int) and n > 0 else 2048
 
     def _encode(self, prompts: list[str]):
-        rows = [self.tokenizer(p, add_special_tokens=self._add_special(p))["input_ids"] for p in prompts]
+        rows = [self.tokenizer(p, add_special_tokens=self.adds_special(p))["input_ids"] for p in prompts]
         batch = self.tokenizer.pad({"input_ids": rows}, padding=True, return_tensors="pt")
         dev = self.model.device
         return {k: v.to(dev) for k, v in batch.items()}, [len(r) for r in rows]
 
-    def _fit(self, prompt_tokens: int, params: GenParams) -> GenParams:
+    def fit(self, prompt_tokens: int, params: GenParams) -> GenParams:
         return fit_to_context(self.model_id, self.context_limit(), prompt_tokens, params)
 
     def _decode_row(self, row, prompt_len: int) -> tuple[str, int]:
         ids = row[prompt_len:].tolist()
         for i, t in enumerate(ids):  # everything after the first EOS is padding
-            if t in self._eos:
+            if t in self.eos_ids:
                 ids = ids[:i]
                 break
-        while ids and ids[-1] in self._special:
+        while ids and ids[-1] in self.special_ids:
             ids.pop()
         text = self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
         return text, len(ids)
@@ -119,7 +119,7 @@ class Engine:
             rules.append(RunawayCriteria(self.tokenizer, enc["input_ids"].shape[1], params))
         return StoppingCriteriaList(rules)
 
-    def _record(self, prompt, text, adapter, params, ptoks, ctoks, t0, status, error=None, draft=None,
+    def record(self, prompt, text, adapter, params, ptoks, ctoks, t0, status, error=None, draft=None,
                 group=None) -> Generation:
         return Generation(prompt=prompt, text=text, model_id=self.model_id, revision=self.loaded.revision,
                           adapter=adapter, params=params.as_dict(), prompt_tokens=ptoks,
@@ -128,7 +128,7 @@ class Engine:
                           extra={"adapter_group": group} if group is not None else {})
 
     @staticmethod
-    def _error_text(exc: BaseException) -> str:
+    def error_text(exc: BaseException) -> str:
         if isinstance(exc, ModelError):
             return str(exc)
         if is_oom(exc):
@@ -161,9 +161,9 @@ class Engine:
                 if not h.cancelled:
                     adapter = self.loaded.use_group(group)
                     enc, (ptoks,) = self._encode([prompt])
-                    used = self._fit(ptoks, params)
+                    used = self.fit(ptoks, params)
                     first = used.replace(num_beams=1, do_sample=False) if used.num_beams > 1 else used
-                    streamer = PieceStreamer(self.tokenizer, used.stop, h.put, self._special)
+                    streamer = PieceStreamer(self.tokenizer, used.stop, h.put, self.special_ids)
                     self._generate(enc, first, h.cancel_event, streamer)
                     text, ctoks = streamer.text, streamer.completion_tokens
                     if used.num_beams > 1:
@@ -175,8 +175,8 @@ class Engine:
                                 text = cut_at_stop(text, used.stop)
                 status = "stopped" if h.cancelled else "complete"
         except Exception as exc:  # reported in the result, never raised into the caller
-            status, error = "error", self._error_text(exc)
-        return mark_cut(self._record(prompt, text, adapter, used, ptoks, ctoks, t0, status, error, draft, group),
+            status, error = "error", self.error_text(exc)
+        return mark_cut(self.record(prompt, text, adapter, used, ptoks, ctoks, t0, status, error, draft, group),
                         used)
 
     def generate(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> Generation:
@@ -202,14 +202,14 @@ class Engine:
             with self._lock:
                 adapter = self.loaded.use_group(adapter_group)
                 enc, plens = self._encode(list(prompts))
-                used = self._fit(max(plens), params)
+                used = self.fit(max(plens), params)
                 out = self._generate(enc, used, threading.Event())
             width = enc["input_ids"].shape[1]
             rows = [self._decode_row(out[i], width) for i in range(len(prompts))]
         except Exception as exc:
-            err = self._error_text(exc)
-            return [self._record(p, "", adapter, used, n, 0, t0, "error", err, group=adapter_group)
+            err = self.error_text(exc)
+            return [self.record(p, "", adapter, used, n, 0, t0, "error", err, group=adapter_group)
                     for p, n in zip(prompts, plens)]
-        return [mark_cut(self._record(p, cut_at_stop(text, used.stop), adapter, used, n, c, t0, "complete",
+        return [mark_cut(self.record(p, cut_at_stop(text, used.stop), adapter, used, n, c, t0, "complete",
                                       group=adapter_group), used.replace(max_chars=mine.max_chars))
                 for p, n, (text, c), mine in zip(prompts, plens, rows, own)]
