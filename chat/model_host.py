@@ -47,6 +47,15 @@ class ModelHost:
         self._thread: threading.Thread | None = None
         self._request = (model, adapter, style)
 
+    @classmethod
+    def serving(cls, engine: TextEngine) -> "ModelHost":
+        """A host that is ready with ``engine``, one made elsewhere (an embedding program's,
+        or a test's scripted engine)."""
+        host = cls(engine.preset.name)
+        host._engine = engine
+        host._status = LoadStatus("ready", 1.0, f"{engine.preset.name} ready", engine.preset)
+        return host
+
     @property
     def engine(self) -> TextEngine | None:
         return self._engine
