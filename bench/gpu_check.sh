@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One run of every GPU check (issue 17), for a machine with a CUDA GPU. From the checkout:
 #   bash bench/gpu_check.sh [OUT_DIR]        (default: gpu-check-<date>/)
-# Prints the GPU and its measured device-to-device copy bandwidth, runs tests/test_gpu.py and the
+# Prints the GPU and its measured device-to-device copy bandwidth, runs tests/models/test_gpu.py and the
 # engine tests on both decode paths, runs `python app.py bench --only gpu` (single stream,
 # 1/4/8 streams, eager vs compiled, bandwidth bound from the measured copy bandwidth), and times
 # one streamed reply through the session layer on a random-weight 7B-shaped model
@@ -31,7 +31,7 @@ PYEOF
 BW=$("$PY" -c "import json,sys; print(json.load(open('$OUT/bandwidth.json'))['copy_bandwidth_tbs'])") || status=1
 
 echo "== tests on the GPU"
-"$PY" -m pytest -q tests/test_gpu.py tests/test_engine_compiled.py tests/test_engine_continuous.py \
+"$PY" -m pytest -q tests/models/test_gpu.py tests/models/test_engine_compiled.py tests/models/test_engine_continuous.py \
     2>&1 | tee "$OUT/tests.txt" || status=1
 
 echo "== bench --only gpu (bound from the measured copy bandwidth: $BW TB/s)"

@@ -2,7 +2,7 @@
 # A throwaway PostgreSQL server for the storage tests, from Debian packages (no Docker).
 #
 #   export TEST_DATABASE_URL=$(bash scripts/start-postgres.sh | tail -1)
-#   .venv/bin/python -m pytest tests/test_storage*.py
+#   .venv/bin/python -m pytest tests/storage
 #   bash scripts/start-postgres.sh --stop      # stop it and delete its data
 #
 # Idempotent: installs the `postgresql` package if no server binaries are found, creates a

@@ -1,6 +1,6 @@
 """Pytest plugin: how many storage tests ran on each database backend, in the terminal summary.
 
-A storage test is one that uses the ``db_url`` fixture (tests/test_storage_common.py), which
+A storage test is one that uses the ``db_url`` fixture (tests/storage/test_storage_common.py), which
 runs it on SQLite and, with TEST_DATABASE_URL, on that server too; the fixture names the backend
 in the test's ``user_properties``, which reach this process's reports from an xdist worker. In CI (env CI=true) a run
 where storage tests ran on SQLite but none on the external database fails: a PostgreSQL that

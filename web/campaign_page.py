@@ -97,29 +97,10 @@ class Dashboard(NamedTuple):
     notice: Any
 
 
-class Opened(NamedTuple):
-    """The page opened from its link: an annotator's screen or the owner's dashboard."""
-
-    token: Any
-    owner: Any
-    notice: Any
-    annotate_box: Any
-    end_box: Any
-    dash_box: Any
-    dash_md: Any
-    plot_leaderboard: Any
-    plot_win_rates: Any
-    plot_timeline: Any
-    plot_qc: Any
-    timer: Any
-    progress_md: Any
-    source: Any
-    left: Any
-    right: Any
-    post_edit: Any
-    reasons: Any
-    assignment: Any
-    shown_at: Any
+# The page opened from its link: an annotator's screen (``Shown``) or the owner's dashboard.
+Opened = NamedTuple("Opened", [(name, Any) for name in (
+    "token", "owner", "notice", "annotate_box", "end_box", "dash_box",
+    *(f for f in Dashboard._fields if f != "notice"), "timer", *Shown._fields[3:])])
 
 
 class CampaignPage:

@@ -24,30 +24,12 @@ class View(NamedTuple):
     notice: Any
 
 
-class Loaded(NamedTuple):
-    """The page opened: who the user is, their newest conversation, the model's state."""
-
-    user_key: Any
-    user_id: Any
-    conv_id: Any
-    selected: Any
-    convs: Any
-    title_box: Any
-    status_md: Any
-    src: Any
-    tgt: Any
-    hint_parrot: Any
-    hint_free: Any
-    chatbot: Any
-    ids: Any
-    compare_box: Any
-    alt_a: Any
-    alt_b: Any
-    compare_ids: Any
-    compare_since: Any
-    pairs_md: Any
-    preset: Any
-    notice: Any
+# The page opened: who the user is, their newest conversation (the view without the contrast
+# button, whose visibility follows the model), the model's state.
+Loaded = NamedTuple("Loaded", [(name, Any) for name in (
+    "user_key", "user_id", "conv_id", "selected", "convs", "title_box", "status_md", "src", "tgt", "hint_parrot",
+    "hint_free", *(f for f in View._fields if f not in ("contrast_btn", "convs", "title_box", "notice")),
+    "preset", "notice")])
 
 
 class Tick(NamedTuple):

@@ -165,7 +165,7 @@ class BatchDecoder:
         streams much slower (10 of 20, every other one: 95 ms a step against 56 ms for 10 side
         by side; SmolLM2 Q8_0, one core). A move is a copy llama.cpp makes before the next
         step (well under a millisecond here); sources and destinations never overlap, and the
-        numbers are unchanged (tests/test_llamacpp_batch.py)."""
+        numbers are unchanged (tests/models/test_llamacpp_batch.py)."""
         n = len(live)
         taken = {stream[q] for q in live}
         gaps = [r for r in range(n) if r not in taken]

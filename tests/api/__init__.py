@@ -1,0 +1,1 @@
+"""Tests of api/: the LibreTranslate and OpenAI APIs with real clients."""

@@ -1,0 +1,1 @@
+"""Tests of campaigns/: preference campaigns, their command and page."""

@@ -1,0 +1,1 @@
+"""Tests of models/: engines, loading, presets, the llama.cpp worker."""

@@ -1,0 +1,1 @@
+"""Tests of prompts/: prompt styles, layouts, languages, detection, segmentation."""

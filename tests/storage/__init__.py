@@ -1,0 +1,1 @@
+"""Tests of storage/: the store on SQLite and PostgreSQL, migrations, export."""

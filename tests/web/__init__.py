@@ -1,0 +1,1 @@
+"""Tests of web/: the page: handlers, Chromium tests, isolation, load."""
