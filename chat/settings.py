@@ -1,10 +1,10 @@
 """Per-turn settings chosen in the UI, and the limits that protect the model."""
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, replace
 
 from models import GenParams
+from models.environment import flag
 
 AUTO = "auto"
 MAX_INPUT_CHARS = 20_000   # ~5,000 tokens: longer text is refused with this limit named
@@ -79,7 +79,7 @@ class TurnSettings:
             params = params.replace(top_p=float(self.top_p))
         if params.do_sample and params.num_beams > 1:
             params = params.replace(num_beams=1)
-        if os.environ.get("HINTMT_RUNAWAY_GUARD", "on").lower() in ("0", "off", "false", "no"):
+        if not flag("HINTMT_RUNAWAY_GUARD", True):
             params = params.replace(repeat_guard=False, max_len_a=0.0)  # raw output, e.g. to study it
         return params.replace(stop=tuple(stop))
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 import os
 
 from api.keys import KEY_MODES, Limits
+from models.environment import flag
 
 
 def api_arguments(p) -> None:
-    p.add_argument("--no-api", action="store_true", default=os.environ.get("HINTMT_API") == "0",
+    p.add_argument("--no-api", action="store_true", default=not flag("HINTMT_API", True),
                    help="serve the page only, without the LibreTranslate and OpenAI APIs "
                         "(env HINTMT_API=0)")
     p.add_argument("--api-keys", choices=KEY_MODES, default=os.environ.get("HINTMT_API_KEYS", "auto"),

@@ -5,7 +5,6 @@ step; the exit status is 1 when the app would fail to start or answer."""
 from __future__ import annotations
 
 import os
-import sys
 
 from cli import doctor_checks as checks
 from cli.common import DEFAULT_MODEL

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 
 from models.engines.base import LLAMACPP, OPENAI, TRANSFORMERS
 from models.errors import ModelError
 from models.presets import Preset, is_gguf, resolve_preset
 from models.engines.llamacpp import LLAMACPP_HINT
+from models.environment import flag
 
 log = logging.getLogger(__name__)
 AUTO = "auto"
@@ -73,7 +73,7 @@ WORKER_ENV = "HINTMT_LLAMACPP_WORKER"
 def llamacpp_in_worker() -> bool:
     """llama.cpp runs in a worker process unless ``HINTMT_LLAMACPP_WORKER=0`` (in-process: for
     measuring the process boundary, and for tests that reach into the engine)."""
-    return os.environ.get(WORKER_ENV, "1").strip().lower() not in ("0", "off", "false", "no")
+    return flag(WORKER_ENV, True)
 
 
 def _fallbacks(preset: Preset) -> list[tuple[str, dict]]:

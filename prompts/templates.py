@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Iterable, Sequence
 
 from prompts.languages import lang_name
-from prompts.styles import STYLE_NAMES, Style, get_style
+from prompts.styles import STYLE_NAMES, get_style
 
 STYLES: tuple[str, ...] = STYLE_NAMES
 TEMPLATES: tuple[str, ...] = ("input", "no_input")

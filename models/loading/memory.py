@@ -2,12 +2,12 @@
 process (no exception to catch), so refuse early with a helpful message instead."""
 from __future__ import annotations
 
-import os
 import re
 
 import psutil
 
 from models.errors import ModelError
+from models.environment import flag
 
 _UNITS = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
@@ -31,7 +31,7 @@ def check_cpu_fits(name: str, size: str | None, bytes_per_param: int) -> None:
 
     Skipped when the size or free memory is unknown, or ``HINTMT_SKIP_MEMORY_CHECK=1``.
     """
-    if os.environ.get("HINTMT_SKIP_MEMORY_CHECK", "").strip() in {"1", "true", "yes"}:
+    if flag("HINTMT_SKIP_MEMORY_CHECK", False):
         return
     params, free = parse_size(size), available_ram()
     if params is None or free is None:
