@@ -58,9 +58,9 @@ class ChatSession:
     def engine(self):
         status = self.host.status()
         engine = self.host.engine
-        if engine is None or status.state == "error":  # error with an engine: its worker gave up
-            if status.state == "error":
-                raise UserError(f"The model is not available: {status.message}")
+        if status.state == "error":  # none loaded, or one whose worker gave up
+            raise UserError(f"The model is not available: {status.message}")
+        if engine is None:
             raise UserError(f"The model is still loading ({status.message}); "
                             "your text is kept, send it again in a moment.")
         return engine

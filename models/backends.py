@@ -80,15 +80,14 @@ def _fallbacks(preset: Preset) -> list[tuple[str, dict]]:
     """The llama.cpp set-ups to try in turn: as configured, then without the repacked buffer
     types (where AMX kernels crash), then (the embedded model) its F16 copy, which no repacked
     kernel takes."""
-    from models.engines.llamacpp_hardware import use_extra_bufts
+    from models.engines.llamacpp_hardware import EXTRA_BUFTS_ENV, use_extra_bufts
     from models.loading.runtime_gguf import runtime_choice
 
     tries = [("llama.cpp", {})]
     if use_extra_bufts():
-        tries.append(("llama.cpp without repacked weights", {"HINTMT_LLAMACPP_EXTRA_BUFTS": "off"}))
+        tries.append(("llama.cpp without repacked weights", {EXTRA_BUFTS_ENV: "off"}))
     if preset.embedded and runtime_choice() != "f16":
-        tries.append(("llama.cpp on the F16 copy", {"HINTMT_LLAMACPP_EXTRA_BUFTS": "off",
-                                                    "HINTMT_GGUF_RUNTIME": "f16"}))
+        tries.append(("llama.cpp on the F16 copy", {EXTRA_BUFTS_ENV: "off", "HINTMT_GGUF_RUNTIME": "f16"}))
     return tries
 
 
@@ -101,11 +100,13 @@ def _llamacpp_engine(preset: Preset, progress=None):
     if not llamacpp_in_worker():
         return LlamaCppEngine.load(preset, progress)
     from models.engines.isolated import IsolatedEngine, WorkerCrashed
+    from models.loading.gguf_tokenizer import gguf_path, gguf_tokenizer
 
+    tokenizer = gguf_tokenizer(gguf_path(preset), progress)  # read once for every set-up tried
     failed: list[str] = []
     for label, env in _fallbacks(preset):
         try:
-            engine = IsolatedEngine.start(preset, progress, env=env)
+            engine = IsolatedEngine.start(preset, progress, env=env, tokenizer=tokenizer)
         except WorkerCrashed as exc:
             failed.append(str(exc))
             log.error("%s: %s", label, exc)
@@ -113,9 +114,6 @@ def _llamacpp_engine(preset: Preset, progress=None):
         if failed:
             engine.fallback_note = f"{'; '.join(failed)} — running {label} instead."
         return engine
-    from models.engines.transformers_engine import Engine
-    from models.loading.loader import load_model
-
-    engine = Engine(load_model(preset, progress))
+    engine = create_engine(preset, TRANSFORMERS, progress=progress)
     engine.fallback_note = f"{'; '.join(failed)} — running on transformers instead (slower)."
     return engine

@@ -57,11 +57,11 @@ def for_gradio(value):
 def answers(outputs: type, own_not_found: bool = False):
     """Decorate a handler whose outputs are ``outputs`` (a NamedTuple class); see
     ``failure_notice`` for ``own_not_found``."""
-    has_notice = "notice" in outputs._fields
+    if "notice" not in outputs._fields:
+        raise TypeError(f"{outputs.__name__} has no notice field to show a failure in")
 
     def failed(err: Exception, name: str):
-        notice = failure_notice(err, name, own_not_found)
-        return for_gradio(unchanged(outputs, **({"notice": notice} if has_notice else {})))
+        return for_gradio(unchanged(outputs, notice=failure_notice(err, name, own_not_found)))
 
     def wrap(fn):
         if inspect.isgeneratorfunction(fn):  # Gradio streams only from generator functions

@@ -2,9 +2,11 @@
 worker thread generates, and fitting a request's new tokens into the model's context."""
 from __future__ import annotations
 
+import atexit
 import queue
 import threading
 import time
+import weakref
 from typing import Any, Callable, Protocol, Sequence
 
 from models.errors import ModelError
@@ -57,6 +59,18 @@ def batch_streams(engine, prompts: list[str], params, adapter_group: int | None 
                                  len(prompts), f"hintmt-{engine.backend}-batch")
 
 
+def close_at_exit(thing) -> None:
+    """Call ``thing.close()`` before interpreter teardown if it is still alive then (a llama.cpp
+    model's ``__del__`` fails that late; a worker process should not outlive the server)."""
+    atexit.register(_close_if_alive, weakref.ref(thing))
+
+
+def _close_if_alive(ref) -> None:
+    thing = ref()
+    if thing is not None:
+        thing.close()
+
+
 def fit_to_context(model_id: str, limit: int, prompt_tokens: int, params: GenParams) -> GenParams:
     """``params`` with max_new_tokens cut to the room the context leaves after the prompt;
     a prompt that fills the context is a ModelError."""
@@ -74,7 +88,9 @@ class StreamHandle:
     An engine starts one with ``StreamHandle.run(work, name)``: ``work(handle)`` runs in a
     worker thread, sends pieces with ``handle.put``, watches ``handle.cancel_event`` and
     returns the Generation. Closing the iterator early (e.g. a client going away) cancels
-    the generation too.
+    the generation too. A handle made bare (``StreamHandle()``) is fed from elsewhere (the
+    socket reader of ``isolated.py``) and finished with ``end``; ``join`` and ``result`` wait
+    for that.
     """
 
     def __init__(self):
@@ -87,6 +103,7 @@ class StreamHandle:
         self._thread: threading.Thread | None = None
         self._ended = False
         self._closed = False  # run_many: this handle's stream has its end marker
+        self._ended_event = threading.Event()  # set by end(): what a handle without a thread waits on
 
     @classmethod
     def run(cls, work: Callable[["StreamHandle"], Generation], name: str) -> "StreamHandle":
@@ -131,6 +148,7 @@ class StreamHandle:
         if not self._closed:
             self._closed, self._result = True, gen
             self._q.put(_END)
+            self._ended_event.set()
 
     def put(self, piece: str) -> None:
         """Send one text piece to the reader (worker side)."""
@@ -169,13 +187,19 @@ class StreamHandle:
 
     def join(self, timeout: float | None = None) -> bool:
         if not self._closed:
-            self._thread.join(timeout)
+            self._wait(timeout)
         return self.done
+
+    def _wait(self, timeout: float | None = None) -> None:
+        if self._thread is None:
+            self._ended_event.wait(timeout)
+        else:
+            self._thread.join(timeout)
 
     @property
     def result(self) -> Generation:
         if not self._closed:
-            self._thread.join()
+            self._wait()
         gen = self._result
         first = self._first_yield or self._first_put
         gen.ttft_s = None if first is None else first - self.started_at

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 from models.engines.base import BATCH_SIZE, StreamHandle, batch_streams, fit_to_context
 from models.engines.repeats import mark_cut, runaway
 from models.engines.stopping import cut_at_stop, find_stop, held_back
-from models.errors import ModelError
+from models.errors import ModelError, error_text
 from models.params import GenParams, Generation, per_prompt
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ class CompletionEngine:
 
     @staticmethod
     def _error_text(exc: BaseException) -> str:
-        return str(exc) if isinstance(exc, ModelError) else f"{type(exc).__name__}: {exc}"
+        return error_text(exc)
 
     def _one(self, prompt: str, params: GenParams, group: int | None, cancel: threading.Event,
              on_piece: Callable[[str], None] | None = None) -> Generation:

