@@ -115,20 +115,28 @@ class ReplyStream:
             yield self._chunk({"role": "assistant", "content": ""})
             while (item := await updates.get()) is not _END:
                 if isinstance(item, Exception):
-                    yield sse({"error": {"message": str(item), "type": "server_error"}})
+                    yield _error_event(str(item))
                     continue
                 last = item
                 if item.text.startswith(sent) and len(item.text) > len(sent):
                     yield self._chunk({"content": item.text[len(sent):]})
                     sent = item.text
-            usage, finish = self._usage_and_finish()
-            yield self._chunk({}, finish if last.status != "stopped" else "stop")
-            if include_usage:
-                yield sse({"id": self.id, "object": "chat.completion.chunk", "created": self.created,
-                           "model": self.model, "choices": [], "usage": usage})
+            if last.status == "error":  # as complete()'s 503: the client is told, not sent a clean finish
+                yield _error_event(last.note or "The model failed.")
+            else:
+                usage, finish = self._usage_and_finish()
+                yield self._chunk({}, finish if last.status != "stopped" else "stop")
+                if include_usage:
+                    yield sse({"id": self.id, "object": "chat.completion.chunk", "created": self.created,
+                               "model": self.model, "choices": [], "usage": usage})
             yield sse("[DONE]")
             finished = True
         finally:
             if not finished:  # the client went away: stop the engine, keep what was made
                 gone.set()
                 self.turns.session.stop_message(self.caller.user_id, self.first.message_id)
+
+
+def _error_event(message: str) -> str:
+    """An error in a stream already under way (OpenAI's SDK raises it as an APIError)."""
+    return sse({"error": {"message": message, "type": "server_error"}})

@@ -134,3 +134,26 @@ def test_openai_chat_answers_in_its_shape_and_the_next_call_works(server):
     assert cut.status_code in (500, 503) and "SIGSEGV" in cut.json()["error"]["message"]
     after = chat("Guten Morgen!")
     assert after.status_code == 200 and after.json()["choices"][0]["message"]["content"].strip()
+
+
+def test_a_streamed_openai_chat_ends_with_an_error_event(server):
+    """A stream cut by the crash does not end like a finished answer: it carries an error event,
+    which OpenAI's SDK raises (the non-streamed call's 503 in streaming form)."""
+    import json
+
+    body = {"model": "smollm2", "stream": True, "messages": [
+        {"role": "system", "content": "Translate to English."}, {"role": "user", "content": LONG_TEXT}]}
+
+    def stream() -> list[dict]:
+        events = []
+        with httpx.Client(base_url=server.url, timeout=300) as http:
+            with http.stream("POST", "/v1/chat/completions", json=body) as response:
+                for line in response.iter_lines():
+                    if line.startswith("data: ") and line != "data: [DONE]":
+                        events.append(json.loads(line[6:]))
+        return events
+
+    events = kill_during_call(server, signal.SIGSEGV, stream)
+    errors = [e["error"]["message"] for e in events if "error" in e]
+    assert errors and "SIGSEGV" in errors[0]
+    assert not any(e.get("choices") and e["choices"][0].get("finish_reason") for e in events)
