@@ -2,9 +2,9 @@
 Hugging Face username on Spaces with OAuth. Knows no Gradio."""
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
+from models.environment import settings
 
 
 def new_browser_key() -> str:
@@ -24,7 +24,7 @@ def hf_key(username: str) -> str:
 def browser_secret(data_dir: Path) -> str:
     """The key that encrypts the browser's identity: env HINTMT_SECRET, else a file made once
     beside the database (so identities survive restarts)."""
-    env = os.environ.get("HINTMT_SECRET")
+    env = settings().secret
     if env:
         return env
     path = data_dir / ".browser-secret"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 
 from models import GenParams
-from models.environment import flag
+from models.environment import settings
 
 AUTO = "auto"
 MAX_INPUT_CHARS = 20_000   # ~5,000 tokens: longer text is refused with this limit named
@@ -79,7 +79,7 @@ class TurnSettings:
             params = params.replace(top_p=float(self.top_p))
         if params.do_sample and params.num_beams > 1:
             params = params.replace(num_beams=1)
-        if not flag("HINTMT_RUNAWAY_GUARD", True):
+        if not settings().runaway_guard:
             params = params.replace(repeat_guard=False, max_len_a=0.0)  # raw output, e.g. to study it
         return params.replace(stop=tuple(stop))
 

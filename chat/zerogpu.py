@@ -6,19 +6,18 @@ from __future__ import annotations
 import os
 from typing import Callable, TypeVar
 
+from models.environment import settings
+
 F = TypeVar("F", bound=Callable)
 
-# Seconds of GPU a reply may take (ZeroGPU's quota unit); env HINTMT_GPU_SECONDS.
-GPU_SECONDS = int(os.environ.get("HINTMT_GPU_SECONDS", "120"))
-
-
 def on_gpu(fn: F) -> F:
-    """`spaces.GPU(duration=GPU_SECONDS)(fn)` when the `spaces` package is importable."""
+    """`spaces.GPU(duration=…)(fn)` when the `spaces` package is importable; the duration is the
+    seconds of GPU a reply may take (ZeroGPU's quota unit), HINTMT_GPU_SECONDS."""
     try:
         import spaces
     except ImportError:
         return fn
-    return spaces.GPU(duration=GPU_SECONDS)(fn)
+    return spaces.GPU(duration=settings().gpu_seconds)(fn)
 
 
 def oauth_enabled() -> bool:

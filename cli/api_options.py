@@ -1,27 +1,25 @@
 """The serve command's options for the HTTP APIs (LibreTranslate's and OpenAI's, api/)."""
 from __future__ import annotations
 
-import os
-
 from api.keys import KEY_MODES, Limits
-from models.environment import flag
+from models.environment import settings
 
 
 def api_arguments(p) -> None:
-    p.add_argument("--no-api", action="store_true", default=not flag("HINTMT_API", True),
+    p.add_argument("--no-api", action="store_true", default=not settings().api,
                    help="serve the page only, without the LibreTranslate and OpenAI APIs "
                         "(env HINTMT_API=0)")
-    p.add_argument("--api-keys", choices=KEY_MODES, default=os.environ.get("HINTMT_API_KEYS", "auto"),
+    p.add_argument("--api-keys", choices=KEY_MODES, default=settings().api_keys,
                    help="requests without an API key: auto = allowed when the server listens on "
                         "loopback only, refused otherwise (env HINTMT_API_KEYS)")
-    p.add_argument("--api-rpm", type=int, default=os.environ.get("HINTMT_API_RPM", "60"),
+    p.add_argument("--api-rpm", type=int, default=settings().api_rpm,
                    help="requests per minute per key (per address without a key; 0 = no limit; "
                         "a key's own limit wins)")
     p.add_argument("--api-char-limit", type=int,
-                   default=os.environ.get("HINTMT_API_CHAR_LIMIT", "5000"),
+                   default=settings().api_char_limit,
                    help="characters of text in one request (0 = only the app's 20,000)")
     p.add_argument("--api-batch-limit", type=int,
-                   default=os.environ.get("HINTMT_API_BATCH_LIMIT", "50"),
+                   default=settings().api_batch_limit,
                    help="strings in one /translate list")
 
 

@@ -14,8 +14,10 @@ import sys
 from pathlib import Path
 from urllib.parse import quote
 
+from models.environment import settings
+
 HELP = "preference campaigns: blind side-by-side judgements, leaderboard, pairs for CPO"
-DEFAULT_URL = os.environ.get("HINTMT_PUBLIC_URL", "http://127.0.0.1:7860/")
+
 
 
 def _db(p) -> None:
@@ -50,7 +52,7 @@ def add_arguments(parser) -> None:
     c.add_argument("--qc", type=float, default=0.1, help="share of quality-control items (default 0.1)")
     c.add_argument("--limit", type=int, help="use only the first N segments")
     c.add_argument("--seed", type=int, default=0, help="seed of the assignment (default 0)")
-    c.add_argument("--url", default=DEFAULT_URL,
+    c.add_argument("--url", default=settings().public_url,
                    help="address of the served app, for the links (env HINTMT_PUBLIC_URL)")
     _db(c)
     s = sub.add_parser("status", help="progress per annotator and per system pair")

@@ -10,6 +10,7 @@ from chat.model_host import ModelHost
 from chat.settings import UserError
 from models.backends import BACKENDS
 from prompts.styles import STYLE_NAMES
+from models.environment import settings
 
 DEFAULT_MODEL = "smollm2"
 
@@ -30,19 +31,19 @@ def common_arguments(p: argparse.ArgumentParser, db: bool = True, model: bool = 
     database command takes them. A command may redefine one of them after this call (its
     parser resolves the conflict in favour of the later definition)."""
     if model:
-        p.add_argument("--model", default=os.environ.get("HINTMT_MODEL", DEFAULT_MODEL),
+        p.add_argument("--model", default=settings().model,
                        help="preset name (see `models`), hub id, local folder or .gguf file "
                             "(default: the embedded SmolLM2; env HINTMT_MODEL)")
-        p.add_argument("--adapter", default=os.environ.get("HINTMT_ADAPTER"),
+        p.add_argument("--adapter", default=settings().adapter,
                        help="PEFT LoRA adapter (hub id or folder) to put on the model")
         p.add_argument("--style", choices=STYLE_NAMES,
                        help="prompt style for a model that is not a preset")
         p.add_argument("--backend", choices=BACKENDS,
-                       default=os.environ.get("HINTMT_BACKEND", "auto"),
+                       default=settings().backend,
                        help="what runs the model: auto = llama.cpp for a .gguf model when "
                             "llama-cpp-python is installed, else transformers; openai = an "
                             "OpenAI-compatible server at --base-url (env HINTMT_BACKEND)")
-        p.add_argument("--base-url", default=os.environ.get("HINTMT_BASE_URL"),
+        p.add_argument("--base-url", default=settings().base_url,
                        help="OpenAI-compatible server, e.g. http://127.0.0.1:8000/v1 "
                             "(vLLM, TGI, SGLang; env HINTMT_BASE_URL)")
         p.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"),

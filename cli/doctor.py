@@ -7,14 +7,14 @@ from __future__ import annotations
 import os
 
 from cli import doctor_checks as checks
-from cli.common import DEFAULT_MODEL
+from models.environment import settings
 
 HELP = "check this install and machine (paste the output into a bug report)"
 MARKS = {checks.OK: "ok  ", checks.WARN: "warn", checks.FAIL: "FAIL"}
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--model", default=os.environ.get("HINTMT_MODEL", DEFAULT_MODEL),
+    p.add_argument("--model", default=settings().model,
                    help="the model to check (default: the embedded SmolLM2; env HINTMT_MODEL)")
     p.add_argument("--db", default=os.environ.get("CHAT_DB_URL"),
                    help="database to check (default: data/chat.db; env CHAT_DB_URL)")

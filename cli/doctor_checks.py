@@ -11,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from models.environment import settings
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 PACKAGES = ("torch", "transformers", "gradio", "llama_cpp_python", "peft", "sqlalchemy", "langdetect",
@@ -89,17 +90,15 @@ def check_llamacpp() -> Check:
     if importlib.util.find_spec("llama_cpp") is None:
         return Check(WARN, "llama.cpp", "not installed: the default model runs on transformers (about 5× slower)",
                      f"for the fast engine: {LLAMACPP_INSTALL}")
-    from models.engines.llamacpp_hardware import (EXTRA_BUFTS_ENV, amx_reported, features, system_info,
-                                                  use_extra_bufts)
-    from models.loading.runtime_gguf import runtime_choice
+    from models.engines.llamacpp_hardware import amx_reported, features, system_info, use_extra_bufts
 
     info = system_info()
     kernels = " ".join(name for name, on in features(info).items() if on)
     bufts = use_extra_bufts()
     text = (f"llama-cpp-python {version('llama_cpp_python')} · kernels: {kernels} · repacked weights "
-            f"{'on' if bufts else 'off'} ({os.environ.get(EXTRA_BUFTS_ENV) or 'auto'}"
+            f"{'on' if bufts else 'off'} ({settings().llamacpp_extra_bufts}"
             f"{', AMX reported' if amx_reported(info) else ''}) · embedded model runs as "
-            f"{runtime_choice().upper()}")
+            f"{settings().gguf_runtime.upper()}")
     return Check(OK, "llama.cpp", text)
 
 
@@ -135,7 +134,7 @@ def serving_backend(model: str):
     from models import choose_backend, resolve_preset
 
     preset = resolve_preset(model)
-    return preset, choose_backend(preset, os.environ.get("HINTMT_BACKEND", "auto"), os.environ.get("HINTMT_BASE_URL"))
+    return preset, choose_backend(preset, settings().backend, settings().base_url)
 
 
 def check_engine(model: str) -> Check:

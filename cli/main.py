@@ -12,6 +12,8 @@ import os
 import sys
 
 from chat.settings import UserError
+from cli.shared_options import apply_deferred, defer_shared
+from models import environment
 from models.errors import ModelError
 from storage.errors import StorageError
 
@@ -28,8 +30,16 @@ def command_module(name: str):
     return importlib.import_module(COMMANDS[name])
 
 
+class Parser(argparse.ArgumentParser):
+    """The root parser: options shared with a command work before or after it."""
+
+    def parse_known_args(self, args=None, namespace=None):
+        parsed, rest = super().parse_known_args(args, namespace)
+        return apply_deferred(parsed, getattr(self, "deferred", [])), rest
+
+
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(
+    root = Parser(
         prog="app.py", description="Chat assistant for hint-regulated machine translation. "
         "Without a command it serves the web app.")
     command_module("serve").add_arguments(root)
@@ -37,11 +47,17 @@ def parser() -> argparse.ArgumentParser:
     for name in COMMANDS:
         module = command_module(name)
         module.add_arguments(sub.add_parser(name, help=module.HELP, conflict_handler="resolve"))
+    root.deferred = defer_shared(root)
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    try:
+        environment.load()  # the HINTMT_* settings, read once; a bad value stops here
+    except ModelError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
     args = parser().parse_args(argv)
     try:
         return command_module(args.command or "serve").run(args)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cli.api_options import api_arguments, api_routes
 from cli.common import backend_options, common_arguments
-from models.environment import flag
+from models.environment import settings
 
 HELP = "serve the Gradio chat (the default)"
 
@@ -20,7 +20,7 @@ def add_arguments(p) -> None:
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     p.add_argument("--share", action="store_true", help="also serve on a public gradio.live link")
     p.add_argument("--allow-any-model", action="store_true",
-                   default=flag("HINTMT_ALLOW_ANY_MODEL", False),
+                   default=settings().allow_any_model,
                    help="let the page load hub ids and server folders, not only presets "
                         "(env HINTMT_ALLOW_ANY_MODEL=1)")
     api_arguments(p)

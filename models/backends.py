@@ -11,7 +11,7 @@ from models.engines.base import LLAMACPP, OPENAI, TRANSFORMERS
 from models.errors import ModelError
 from models.presets import Preset, is_gguf, resolve_preset
 from models.engines.llamacpp import LLAMACPP_HINT
-from models.environment import flag
+from models.environment import settings, variable
 
 log = logging.getLogger(__name__)
 AUTO = "auto"
@@ -67,27 +67,24 @@ def create_engine(preset: Preset | str, backend: str | None = AUTO, *, base_url:
     return Engine(load_model(preset, progress))
 
 
-WORKER_ENV = "HINTMT_LLAMACPP_WORKER"
-
-
 def llamacpp_in_worker() -> bool:
     """llama.cpp runs in a worker process unless ``HINTMT_LLAMACPP_WORKER=0`` (in-process: for
     measuring the process boundary, and for tests that reach into the engine)."""
-    return flag(WORKER_ENV, True)
+    return settings().llamacpp_worker
 
 
 def _fallbacks(preset: Preset) -> list[tuple[str, dict]]:
     """The llama.cpp set-ups to try in turn: as configured, then without the repacked buffer
     types (where AMX kernels crash), then (the embedded model) its F16 copy, which no repacked
     kernel takes."""
-    from models.engines.llamacpp_hardware import EXTRA_BUFTS_ENV, use_extra_bufts
-    from models.loading.runtime_gguf import runtime_choice
+    from models.engines.llamacpp_hardware import use_extra_bufts
 
+    bufts_off = {variable("llamacpp_extra_bufts"): "off"}
     tries = [("llama.cpp", {})]
     if use_extra_bufts():
-        tries.append(("llama.cpp without repacked weights", {EXTRA_BUFTS_ENV: "off"}))
-    if preset.embedded and runtime_choice() != "f16":
-        tries.append(("llama.cpp on the F16 copy", {EXTRA_BUFTS_ENV: "off", "HINTMT_GGUF_RUNTIME": "f16"}))
+        tries.append(("llama.cpp without repacked weights", bufts_off))
+    if preset.embedded and settings().gguf_runtime != "f16":
+        tries.append(("llama.cpp on the F16 copy", {**bufts_off, variable("gguf_runtime"): "f16"}))
     return tries
 
 

@@ -15,7 +15,7 @@ path with the tiny model).
 """
 from __future__ import annotations
 
-import os
+from models.environment import settings
 
 EAGER, COMPILED, AUTO = "eager", "compiled", "auto"
 DECODE_PATHS = (AUTO, EAGER, COMPILED)
@@ -24,7 +24,7 @@ COMPILED_MAX_BATCH = 8  # single stream and small batches: where decode is memor
 
 def decode_path(device: str, requested: str | None = None) -> str:
     """``eager`` or ``compiled`` for an engine on ``device`` (``requested`` or env HINTMT_DECODE)."""
-    choice = (requested or os.environ.get("HINTMT_DECODE") or AUTO).strip().lower()
+    choice = (requested or settings().decode).strip().lower()
     if choice not in DECODE_PATHS:
         raise ValueError(f"decode path must be one of {', '.join(DECODE_PATHS)}, got {choice!r}")
     if choice == AUTO:
@@ -36,7 +36,7 @@ def compile_config(device: str, backend: str | None = None):
     """transformers' ``CompileConfig`` for the decode step on ``device``."""
     from transformers import CompileConfig
 
-    backend = backend or os.environ.get("HINTMT_COMPILE_BACKEND") or "inductor"
+    backend = backend or settings().compile_backend
     config = CompileConfig(backend=backend, fullgraph=False,
                            mode="reduce-overhead" if backend == "inductor" else None)
     if not str(device).startswith("cuda"):

@@ -17,7 +17,6 @@ ordinary locked path.
 from __future__ import annotations
 
 import itertools
-import os
 import queue
 import threading
 
@@ -26,6 +25,7 @@ from models.engines.repeats import mark_cut, runaway
 from models.engines.stream import PieceStreamer
 from models.errors import ModelError
 from models.params import GenParams, Generation
+from models.environment import settings
 
 AUTO, ON, OFF = "auto", "on", "off"
 _ids = itertools.count(1)
@@ -33,7 +33,7 @@ _ids = itertools.count(1)
 
 def continuous_wanted(device: str, requested: str | None = None) -> bool:
     """Whether an engine on ``device`` uses continuous batching (``requested`` or env)."""
-    choice = (requested or os.environ.get("HINTMT_CONTINUOUS") or AUTO).strip().lower()
+    choice = (requested or settings().continuous).strip().lower()
     if choice not in (AUTO, ON, OFF):
         raise ValueError(f"continuous batching must be auto, on or off, got {choice!r}")
     return choice == ON or (choice == AUTO and str(device).startswith("cuda"))

@@ -26,6 +26,7 @@ from typing import Sequence
 from models.engines.base import LLAMACPP, StreamHandle, close_at_exit
 from models.errors import ModelError
 from models.params import GenParams, Generation, per_prompt
+from models.environment import settings
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +94,7 @@ class IsolatedEngine:
         self._conn = None
         self._ready = threading.Event()
         self._crashes: list[float] = []
-        self._max_crashes = max(1, int(os.environ.get("HINTMT_WORKER_MAX_CRASHES") or MAX_CRASHES))
+        self._max_crashes = max(1, settings().worker_max_crashes)
         self._spawns = 0  # workers started so far (a request that met a dead one waits for the next)
         self._given_up: str | None = None
         self._closed = False

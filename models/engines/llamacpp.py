@@ -16,7 +16,6 @@ X-ALMA group adapters and beam search (greedy runs instead, see ``CompletionEngi
 from __future__ import annotations
 
 import codecs
-import os
 import threading
 import time
 
@@ -34,6 +33,7 @@ from models.loading.runtime_gguf import runtime_gguf, runtime_label
 from models.errors import ModelError
 from models.params import GenParams, Generation
 from models.presets import Preset, finish_preset, resolve_preset
+from models.environment import settings
 
 LLAMACPP_HINT = "pip install 'llama-cpp-python[server]>=0.3' (or the project's [llamacpp] extra)"
 DEFAULT_N_CTX = 4096  # KV cache is allocated up front: enough for translation turns, modest in memory
@@ -110,11 +110,11 @@ class LlamaCppEngine(CompletionEngine):
         weights = runtime_gguf(path, progress) if preset.embedded else path
         if progress is not None:
             progress(0.6, f"Loading {weights.name} with llama.cpp …")
-        n_ctx = n_ctx or int(os.environ.get("HINTMT_N_CTX") or DEFAULT_N_CTX)
-        threads = n_threads or int(os.environ.get("HINTMT_THREADS") or default_threads())
+        n_ctx = n_ctx or settings().n_ctx
+        threads = n_threads or settings().threads or default_threads()
         gpu_layers = 0  # all layers on the GPU where llama.cpp was built with one
         if llama_cpp.llama_supports_gpu_offload():
-            gpu_layers = int(os.environ.get("HINTMT_GPU_LAYERS") or -1)
+            gpu_layers = settings().gpu_layers
         try:
             llm = new_llama(str(weights), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
                             n_gpu_layers=gpu_layers, lora_path=lora, verbose=False)

@@ -28,6 +28,7 @@ from models.engines.completion import StopFilter
 from models.engines.repeats import mark_cut, runaway
 from models.errors import ModelError
 from models.params import GenParams, Generation, per_prompt
+from models.environment import settings
 
 
 MAX_SEQS = 32  # sequences decoded together, over all workers (the engine's batch_size)
@@ -113,7 +114,7 @@ class BatchDecoder:
     # --- sizing -------------------------------------------------------------------------
     def max_seqs(self, cells: int) -> int:
         """How many sequences of ``cells`` positions fit the KV budget (at least one)."""
-        budget = int(os.environ.get("HINTMT_BATCH_KV_MB") or KV_BUDGET_MB) * 2**20
+        budget = settings().batch_kv_mb * 2**20
         return max(1, min(MAX_SEQS, budget // max(1, cells * self.cell_bytes)))
 
     def _ensure(self, n_seq: int, cells: int) -> None:
@@ -257,7 +258,7 @@ class BatchWorkers:
 
         threads = max(1, int(llm.n_threads or 1))
         small = llama_cpp.llama_model_n_params(llm.model) < 1e9
-        workers = int(os.environ.get("HINTMT_BATCH_WORKERS") or (threads if small else 1))
+        workers = settings().batch_workers or (threads if small else 1)
         workers = max(1, min(workers, MAX_SEQS))
         self.decoders = [BatchDecoder(llm, max(1, threads // workers)) for _ in range(workers)]
 

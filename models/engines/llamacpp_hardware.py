@@ -11,12 +11,12 @@ are safe and can be faster), ``on`` or ``off``.
 """
 from __future__ import annotations
 
-import os
 import re
 import threading
 from functools import lru_cache
 
 from models.errors import ModelError
+from models.environment import settings
 
 EXTRA_BUFTS_ENV = "HINTMT_LLAMACPP_EXTRA_BUFTS"
 _ON, _OFF = {"1", "on", "true", "yes"}, {"0", "off", "false", "no"}
@@ -44,7 +44,7 @@ def amx_reported(info: str) -> bool:
 def use_extra_bufts(info: str | None = None, env: str | None = None) -> bool:
     """Whether to load weights into llama.cpp's extra (repacked) buffer types: the env choice,
     or under ``auto`` everywhere but where AMX is reported (see the module's docstring)."""
-    choice = (os.environ.get(EXTRA_BUFTS_ENV, "") if env is None else env).strip().lower() or "auto"
+    choice = (settings().llamacpp_extra_bufts if env is None else env).strip().lower() or "auto"
     if choice in _ON:
         return True
     if choice in _OFF:

@@ -26,6 +26,7 @@ from multiprocessing.connection import Connection
 
 from models.errors import error_text
 from models.params import GenParams
+from models.environment import load, settings
 
 CANARY_PROMPTS = ("Hello, how are you?", "The weather is nice today.", "Guten Morgen!")
 CANARY_TOKENS = 8
@@ -52,8 +53,7 @@ def _injected_fault() -> None:
     """Fault injection for the tests of the fallback: ``HINTMT_WORKER_FAULT=canary`` kills this
     process with SIGSEGV where the canary runs (``canary:q8_0`` only for that encoding of the
     embedded model), as a crashing CPU kernel would."""
-    fault = os.environ.get("HINTMT_WORKER_FAULT", "")
-    encoding = os.environ.get("HINTMT_GGUF_RUNTIME") or "q8_0"
+    fault, encoding = settings().worker_fault, settings().gguf_runtime
     if fault in ("canary", f"canary:{encoding}"):
         os.kill(os.getpid(), signal.SIGSEGV)
 
@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="hintmt model worker (started by the server)")
     parser.add_argument("--fd", type=int, required=True)
     args = parser.parse_args(argv)
+    load()  # this process's settings: the server's environment plus the set-up's overrides
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle; it closes us
     conn = Connection(args.fd)
     worker = Worker(conn)

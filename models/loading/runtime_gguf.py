@@ -19,6 +19,7 @@ from pathlib import Path
 
 from models.errors import ModelError
 from models.loading.embedded import FOLDER_NAME, cache_root
+from models.environment import settings
 
 DEFAULT = "q8_0"
 CHOICES = ("q8_0", "f16", "shipped")
@@ -28,10 +29,7 @@ log = logging.getLogger(__name__)
 
 def runtime_choice() -> str:
     """The encoding asked for by ``HINTMT_GGUF_RUNTIME`` (default ``q8_0``)."""
-    choice = (os.environ.get("HINTMT_GGUF_RUNTIME") or DEFAULT).strip().lower()
-    if choice not in CHOICES:
-        raise ModelError(f"HINTMT_GGUF_RUNTIME={choice!r} is not one of {', '.join(CHOICES)}.")
-    return choice
+    return settings().gguf_runtime  # checked against CHOICES when the settings are read
 
 
 def runtime_gguf(shipped: Path, progress=None) -> Path:

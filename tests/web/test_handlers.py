@@ -12,6 +12,7 @@ from chat.model_host import ModelHost
 from chat.session import ChatSession
 from storage import open_store
 from tests.fixtures_app import as_on_space
+from models.environment import settings
 
 
 @pytest.fixture
@@ -121,7 +122,7 @@ def test_a_reply_is_generated_inside_spaces_gpu(monkeypatch, tiny_model_dir, tmp
             replies = list(session.send(user, conv, "Guten Morgen.", TurnSettings(src="de", tgt="en",
                                                                                  max_new_tokens=4)))
         assert replies[-1].done and replies[-1].status == "complete"
-        assert durations == [zerogpu.GPU_SECONDS] and streamed_inside == [True]
+        assert durations == [settings().gpu_seconds] and streamed_inside == [True]
     finally:
         importlib.reload(chat.session)
         store.close()
