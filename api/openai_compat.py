@@ -182,7 +182,7 @@ class OpenAIRoutes:
         try:
             return self.turns.start(caller, lambda: conv, text, settings)
         except ApiError:
-            self.turns.store.delete_conversation(caller.user_id, conv)
+            self.turns.conversations.delete(caller.user_id, conv)
             raise
 
     @guarded(openai_error)

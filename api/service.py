@@ -18,7 +18,6 @@ from prompts import LANGUAGES, detect_language
 from prompts.languages import normalize_code
 from prompts.styles import get_style
 from storage import NotFound
-from storage.replies import latest_reply_to
 
 from api.errors import ApiError
 from api.keys import Caller
@@ -53,7 +52,6 @@ class ApiTurns:
     def __init__(self, session: ChatSession, feedback):
         self.session = session
         self.feedback = feedback
-        self.store = session.store
         self.conversations = Conversations(session.store)
         self._lock = threading.Lock()
         self._daily: dict[tuple[int, str], int] = {}  # (user, title) → today's conversation
@@ -86,9 +84,7 @@ class ApiTurns:
             known = self._daily.get((caller.user_id, title))
             if known is not None:
                 return known
-            found = [c.id for c in self.store.list_conversations(caller.user_id, limit=1000)
-                     if c.title == title]
-            conv = min(found) if found else self.store.create_conversation(caller.user_id, title=title)
+            conv = self.conversations.titled(caller.user_id, title)
             self._daily = {k: v for k, v in self._daily.items() if k[1] == title}  # today's only
             self._daily[(caller.user_id, title)] = conv
             return conv
@@ -97,15 +93,7 @@ class ApiTurns:
         """A new conversation holding the client's earlier chat messages (the history the
         session builds the chat prompt from)."""
         title = "API chat " + datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
-        conv = self.store.create_conversation(caller.user_id, title=title)
-        parent = None
-        for role, text in history:
-            if role == "user":
-                parent = self.store.add_message(caller.user_id, conv, "user", text)
-            elif parent is not None:
-                self.store.add_message(caller.user_id, conv, "assistant", text, parent_id=parent,
-                                       model_id="client")
-        return conv
+        return self.conversations.with_history(caller.user_id, title, history, model_id="client")
 
     def drop_if_empty(self, caller: Caller, conv_id: int) -> None:
         """Delete a conversation a refused request left empty (nothing stored for it)."""
@@ -151,7 +139,7 @@ class ApiTurns:
         settings = TurnSettings(src=src, tgt=tgt, hint=hint, mode="translate", unsure="guess")
         first, rest = self.start(caller, lambda: self.daily_conversation(caller), clean, settings)
         last = _drain(first, rest)
-        asked = self.store.get_message(caller.user_id, last.user_message_id)
+        asked = self.conversations.message(caller.user_id, last.user_message_id)
         out = Translated(last.text, last.message_id, asked.detected_lang, asked.detected_confidence)
         for _ in range(alternatives):
             alt = _drain(None, self.session.regenerate(caller.user_id, last.message_id, settings))
@@ -179,7 +167,7 @@ class ApiTurns:
         replies = self._send_batch(caller, [clean for _, clean in todo], settings)
         for (i, _), reply in zip(todo, replies):
             last = _drain(reply, iter(()))
-            asked = self.store.get_message(caller.user_id, last.user_message_id)
+            asked = self.conversations.message(caller.user_id, last.user_message_id)
             out[i] = Translated(last.text, last.message_id, asked.detected_lang, asked.detected_confidence)
             for _ in range(alternatives):
                 alt = _drain(None, self.session.regenerate(caller.user_id, last.message_id, settings))
@@ -215,11 +203,11 @@ class ApiTurns:
         better = (suggestion or "").strip()
         if not better:
             raise ApiError(400, "Invalid request: missing s parameter")
-        msg_id = latest_reply_to(self.store, caller.user_id, clean, src, tgt)
+        msg_id = self.conversations.latest_reply_to(caller.user_id, clean, src, tgt)
         if msg_id is None:
             raise ApiError(404, "No translation of this text into that language was made with "
                                 "this key; translate it with /translate first.")
-        reply = self.store.get_message(caller.user_id, msg_id)
+        reply = self.conversations.message(caller.user_id, msg_id)
         if (reply.params or {}).get("mode") == "chat":
             raise ApiError(400, "That reply was a chat answer, not a translation: corrections are "
                                 "taken for translations only.")

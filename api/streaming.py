@@ -62,7 +62,7 @@ class ReplyStream:
 
     # -- the stored result -----------------------------------------------------------
     def _usage_and_finish(self) -> tuple[dict, str]:
-        msg = self.turns.store.get_message(self.caller.user_id, self.first.message_id)
+        msg = self.turns.conversations.message(self.caller.user_id, self.first.message_id)
         prompt, completion = msg.prompt_tokens or 0, msg.completion_tokens or 0
         limit = (msg.params or {}).get("max_new_tokens")
         finish = "length" if limit and completion >= int(limit) else "stop"

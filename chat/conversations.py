@@ -9,6 +9,7 @@ from pathlib import Path
 from chat.identity import hf_key
 from chat.render import Turn, group_turns
 from storage import NotFound, StorageError, export_pairs
+from storage.replies import latest_reply_to
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,27 @@ class Conversations:
 
     def create(self, user_id: int, settings: dict) -> int:
         return self.store.create_conversation(user_id, settings=settings)
+
+    def titled(self, user_id: int, title: str) -> int:
+        """The user's oldest conversation called ``title``, created if there is none."""
+        found = [c.id for c in self.store.list_conversations(user_id, limit=1000) if c.title == title]
+        return min(found) if found else self.store.create_conversation(user_id, title=title)
+
+    def with_history(self, user_id: int, title: str, history: list[tuple[str, str]], model_id: str) -> int:
+        """A new conversation holding earlier (role, text) messages; an assistant message is
+        stored as the reply to the user message before it, made by ``model_id``."""
+        conv = self.store.create_conversation(user_id, title=title)
+        parent = None
+        for role, text in history:
+            if role == "user":
+                parent = self.store.add_message(user_id, conv, "user", text)
+            elif parent is not None:
+                self.store.add_message(user_id, conv, "assistant", text, parent_id=parent, model_id=model_id)
+        return conv
+
+    def latest_reply_to(self, user_id: int, text: str, src: str | None, tgt: str) -> int | None:
+        """The user's latest reply translating ``text`` into ``tgt`` (from ``src``, any if None)."""
+        return latest_reply_to(self.store, user_id, text, src, tgt)
 
     def drop_if_empty(self, user_id: int, conv_id: int) -> bool:
         """Delete a conversation that holds no message (made for a refused first message)."""
