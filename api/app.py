@@ -22,6 +22,11 @@ def build_router(session: ChatSession, feedback: Feedback, limits: Limits) -> AP
     return router
 
 
+def root_paths() -> frozenset[str]:
+    """The paths of the API's routes at the root (everything under /v1 is the API's too)."""
+    return frozenset(LibreTranslateRoutes.PATHS)
+
+
 def build_routes(session: ChatSession, feedback: Feedback, limits: Limits) -> list:
     """The routes as a list (for a FastAPI app's ``routes=``, ahead of the page's own)."""
     return list(build_router(session, feedback, limits).routes)

@@ -1,9 +1,11 @@
-"""`format=html`: the markup is kept byte for byte and each text node is translated
-(text inside <script>, <style>, <code> and <pre> and HTML comments is left alone)."""
+"""`format=html`: the markup is kept byte for byte and each text node with a letter in it is
+translated (text inside <script>, <style>, <code> and <pre>, HTML comments, and nodes of only
+numbers, punctuation or symbols are left alone)."""
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from typing import Callable
 
 _ATTRS = r"""(?:"[^"]*"|'[^']*'|[^'">])*"""
@@ -19,12 +21,19 @@ def text_nodes(markup: str) -> list[tuple[bool, str]]:
     for match in _MARKUP.finditer(markup):
         if match.start() > at:
             text = markup[at:match.start()]
-            out.append((bool(text.strip()), text))
+            out.append((has_letters(html.unescape(text)), text))
         out.append((False, match.group(0)))
         at = match.end()
     if at < len(markup):
-        out.append((bool(markup[at:].strip()), markup[at:]))
+        out.append((has_letters(html.unescape(markup[at:])), markup[at:]))
     return out
+
+
+def has_letters(text: str) -> bool:
+    """Whether `text` holds a letter of any script (a Unicode category L* character). Text
+    without one (numbers, punctuation, symbols, emoji, whitespace) is not translatable: it is
+    kept as it is and never sent to the model."""
+    return any(unicodedata.category(ch)[0] == "L" for ch in text)
 
 
 def translate_html(markup: str, translate: Callable[[str], str]) -> str:

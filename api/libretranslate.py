@@ -52,13 +52,14 @@ class LibreTranslateRoutes:
     def __init__(self, turns: ApiTurns, gate: KeyGate):
         self.turns, self.gate = turns, gate
 
+    PATHS = {"/translate": ["POST"], "/detect": ["POST"], "/suggest": ["POST"],
+             "/languages": ["GET", "POST"], "/frontend/settings": ["GET"]}
+
     def router(self) -> APIRouter:
         r = APIRouter()
-        r.add_api_route("/translate", self.translate, methods=["POST"])
-        r.add_api_route("/detect", self.detect, methods=["POST"])
-        r.add_api_route("/suggest", self.suggest, methods=["POST"])
-        r.add_api_route("/languages", self.languages, methods=["GET", "POST"])
-        r.add_api_route("/frontend/settings", self.settings, methods=["GET"])
+        for path, methods in self.PATHS.items():
+            handler = {"/frontend/settings": self.settings}.get(path) or getattr(self, path.strip("/"))
+            r.add_api_route(path, handler, methods=methods)
         return r
 
     async def _caller(self, request: Request):
@@ -96,19 +97,11 @@ class LibreTranslateRoutes:
             def one(text: str) -> Translated:
                 if not text.strip():
                     return Translated(text)
-                if fmt == "html":
-                    found: list[Translated] = []
-
-                    def node(piece: str) -> str:
-                        found.append(self.turns.translate(caller, piece, source, target, hint))
-                        return found[-1].text
-                    out = Translated(translate_html(text, node))
-                    if found:
-                        out.detected, out.confidence = found[0].detected, found[0].confidence
-                    return out
                 return self.turns.translate(caller, text, source, target, hint, alternatives)
 
-            if batch and fmt != "html":  # one model batch, each string its own stored turn
+            if fmt == "html":
+                results = await run_in_threadpool(self._html, caller, texts, source, target, hint)
+            elif batch:  # one model batch, each string its own stored turn
                 results = await run_in_threadpool(
                     lambda: self.turns.translate_many(caller, texts, source, target, hint, alternatives))
             else:
@@ -116,6 +109,23 @@ class LibreTranslateRoutes:
         except ApiError as err:
             return libretranslate_error(err)
         return JSONResponse(self._answer(results, batch, source == "auto", alternatives))
+
+    def _html(self, caller, texts: list[str], source: str, target: str, hint) -> list[Translated]:
+        """`format=html`: the text nodes of every string as one list (`translate_many`: all
+        are planned before any is stored, so a node the model cannot take refuses the request
+        with nothing stored); each string rebuilt around its nodes' translations, detected
+        as its first node."""
+        nodes = [node_texts(t) for t in texts]
+        done = iter(self.turns.translate_many(caller, [n for ns in nodes for n in ns], source, target, hint))
+        results = []
+        for text, own in zip(texts, nodes):
+            found = [next(done) for _ in own]
+            pieces = iter(found)
+            out = Translated(translate_html(text, lambda _: next(pieces).text))
+            if found:
+                out.detected, out.confidence = found[0].detected, found[0].confidence
+            results.append(out)
+        return results
 
     @staticmethod
     def _answer(results: list[Translated], batch: bool, auto: bool, alternatives: int) -> dict:
@@ -148,8 +158,9 @@ class LibreTranslateRoutes:
             found = detect_language(texts[0], candidates=langs)
         except ApiError as err:
             return libretranslate_error(err)
-        if found.lang is None:
-            return JSONResponse([])
+        if found.lang is None:  # no letters, or a script none of the languages writes: as
+            # LibreTranslate, still one candidate, the best guess with confidence 0
+            return JSONResponse([{"confidence": 0.0, "language": "en" if "en" in langs else langs[0]}])
         return JSONResponse([{"confidence": _percent(found.confidence), "language": found.lang}])
 
     @guarded(libretranslate_error)
@@ -187,7 +198,7 @@ class LibreTranslateRoutes:
         target = "en" if "en" in langs else langs[0]
         return JSONResponse({
             "charLimit": limits.chars_per_request or -1, "frontendTimeout": 500,
-            "apiKeys": True, "keyRequired": limits.key_required, "suggestions": True,
+            "apiKeys": True, "keyRequired": self.gate.key_required(client_of(request)), "suggestions": True,
             "filesTranslation": False, "supportedFilesFormat": [],
             "language": {"source": {"code": "auto", "name": "Auto Detect"},
                          "target": {"code": target, "name": LANGUAGES.get(target, target)}},

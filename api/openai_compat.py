@@ -1,48 +1,27 @@
 """OpenAI's chat completions under /v1: POST /v1/chat/completions (streamed as server-sent
 events or not) and GET /v1/models. The last user message is translated (or, with the extra
 field ``mode: "chat"``, answered) with the app's own prompt building; the target language
-comes from the extra field ``target`` or a system message such as "Translate into German"."""
+comes from the extra field ``target``, else a leading "Translate to French:" of the user message
+(removed from the text), else a system message such as "Translate into German" (api/targets.py);
+a translation with none is a 400 (chat mode: English)."""
 from __future__ import annotations
-
-import re
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from chat.settings import TurnSettings, is_auto
-from prompts import LANGUAGES
 
 from api.bodies import bearer, client_of, read_fields
 from api.errors import ApiError, guarded, openai_error
 from api.keys import KeyGate
 from api.service import ApiTurns, language_code
 from api.streaming import ReplyStream, unchanged_reply
+from api.targets import leading_instruction, target_from_system
 
-_NAMES = {name.lower(): code for code, name in LANGUAGES.items()}
-_WORDS = r"\s+([A-Za-z][A-Za-z-]*(?:\s+[A-Za-z][A-Za-z-]*)?)"
-_INTO = (re.compile(r"\b(?:into|to)" + _WORDS, re.I), re.compile(r"\bin" + _WORDS, re.I),
-         re.compile(r"\b(?:target(?:\s+language)?|language)\s*[:=]" + _WORDS.replace(r"\s+", r"\s*", 1), re.I))
-_CODE_AFTER = re.compile(r"\b(?:into|to|target(?:\s+language)?\s*[:=])\s*([a-z]{2,3})\s*(?:[.,;:!)]|$)", re.I)
-
-
-def target_from_system(text: str) -> str | None:
-    """The language a system message asks for ("Translate into German", "Target language:
-    German", "… to de"): a language's name after into/to/in/"target language:" anywhere in the
-    text wins; a bare code counts only at the end of a phrase ("to de.", not "to be fluent")."""
-    text = text or ""
-    matches = [m for pattern in _INTO for m in pattern.finditer(text)]  # "into" before "in"
-    for match in matches:
-        words = match.group(1).split()
-        for start, n in ((0, 2), (0, 1), (1, 1)):  # "German", "Northern Sotho", "Simplified Chinese"
-            phrase = " ".join(words[start:start + n]).lower()
-            if phrase in _NAMES:
-                return _NAMES[phrase]
-    if "translat" in text.lower() or "target" in text.lower():
-        for match in _CODE_AFTER.finditer(text):
-            if match.group(1).lower() in LANGUAGES:
-                return match.group(1).lower()
-    return None
+NO_TARGET = ("no target language: name it in the request's extra field 'target' (a code such as "
+             "'de'), in a system message such as \"Translate into German\", or at the start of the "
+             "user message, as in \"Translate to German: Good night.\"")
 
 
 def _content(message) -> str:
@@ -113,16 +92,17 @@ class OpenAIRoutes:
 
     @guarded(openai_error)
     async def model(self, request: Request, model_id: str):
-        """GET /v1/models/{id}: the loaded model, or 404."""
+        """GET /v1/models/{id}: the loaded model by its id or its preset's name (``smollm2``,
+        as the README's examples call it), or 404."""
         try:
             self.gate.caller(bearer(request), client_of(request))
             engine = self.turns.engine()
-            if model_id != engine.model_id:
-                raise ApiError(404, f"The model {model_id!r} does not exist here; "
-                                    f"this server runs {engine.model_id!r}.")
+            if model_id not in (engine.model_id, engine.preset.name):
+                raise ApiError(404, f"The model {model_id!r} does not exist here; this server runs "
+                                    f"{engine.preset.name!r} ({engine.model_id}).")
         except ApiError as err:
             return openai_error(err)
-        return JSONResponse(self._card(engine))
+        return JSONResponse({**self._card(engine), "id": model_id})
 
     def _card(self, engine) -> dict:
         return {"id": engine.model_id, "object": "model", "created": 0, "owned_by": "hintmt",
@@ -154,10 +134,21 @@ class OpenAIRoutes:
         mode = str(fields.get("mode") or "translate")
         if mode not in ("translate", "chat"):
             raise ApiError(400, "mode must be translate or chat")
+        text = _content(messages[last])
+        lead = None if mode == "chat" else leading_instruction(text)  # "Translate to French: …"
+        if lead is not None:
+            text = lead.text
+            if not text:
+                raise ApiError(400, "there is no text to translate after the instruction in the user message")
         system = " ".join(_content(m) for m in messages if m["role"] in ("system", "developer"))
         target = fields.get("target") or fields.get("target_lang")
-        tgt = language_code(target, "target") if target else (target_from_system(system) or "en")
+        tgt = language_code(target, "target") if target else (
+            (lead and lead.tgt) or target_from_system(system) or ("en" if mode == "chat" else None))
+        if tgt is None:
+            raise ApiError(400, NO_TARGET)
         source = fields.get("source")
+        if is_auto(source) and lead is not None and lead.src:
+            source = lead.src
         src = "auto" if is_auto(source) else language_code(source, "source")
         history = [(m["role"], _content(m)) for m in messages[:last] if m["role"] in ("user", "assistant")]
         max_new = _number(fields, "max_completion_tokens", int) or _number(fields, "max_tokens", int)
@@ -171,7 +162,7 @@ class OpenAIRoutes:
         settings = TurnSettings(src=src, tgt=tgt, hint=self.turns.hint(fields.get("hint")),
                                 mode=mode, max_new_tokens=max_new, temperature=temperature,
                                 top_p=top_p, unsure="guess")
-        return _content(messages[last]), history, settings
+        return text, history, settings
 
     def _start(self, caller, text: str, history: list, settings: TurnSettings):
         """Begin the reply: in today's conversation (translate), or in a new one holding the

@@ -19,6 +19,7 @@ from prompts.languages import normalize_code
 from prompts.styles import get_style
 from storage import NotFound
 
+from api import request_log
 from api.errors import ApiError
 from api.keys import Caller
 
@@ -140,6 +141,7 @@ class ApiTurns:
         first, rest = self.start(caller, lambda: self.daily_conversation(caller), clean, settings)
         last = _drain(first, rest)
         asked = self.conversations.message(caller.user_id, last.user_message_id)
+        self._count_tokens(caller, last.message_id)
         out = Translated(last.text, last.message_id, asked.detected_lang, asked.detected_confidence)
         for _ in range(alternatives):
             alt = _drain(None, self.session.regenerate(caller.user_id, last.message_id, settings))
@@ -168,11 +170,17 @@ class ApiTurns:
         for (i, _), reply in zip(todo, replies):
             last = _drain(reply, iter(()))
             asked = self.conversations.message(caller.user_id, last.user_message_id)
+            self._count_tokens(caller, last.message_id)
             out[i] = Translated(last.text, last.message_id, asked.detected_lang, asked.detected_confidence)
             for _ in range(alternatives):
                 alt = _drain(None, self.session.regenerate(caller.user_id, last.message_id, settings))
                 out[i].alternatives.append(alt.text)
         return out
+
+    def _count_tokens(self, caller: Caller, message_id: int) -> None:
+        """The reply's prompt and generated tokens, for the request's log line."""
+        msg = self.conversations.message(caller.user_id, message_id)
+        request_log.add("tokens", (msg.prompt_tokens or 0) + (msg.completion_tokens or 0))
 
     def _send_batch(self, caller: Caller, texts: list[str], settings: TurnSettings) -> list[Reply]:
         """`ChatSession.send_batch` into today's conversation; refused input is a 400 with

@@ -14,6 +14,7 @@ from typing import Iterator
 from chat.session import Reply
 from chat.settings import UserError
 
+from api import request_log
 from api.errors import ApiError
 from api.keys import Caller
 
@@ -64,6 +65,7 @@ class ReplyStream:
     def _usage_and_finish(self) -> tuple[dict, str]:
         msg = self.turns.conversations.message(self.caller.user_id, self.first.message_id)
         prompt, completion = msg.prompt_tokens or 0, msg.completion_tokens or 0
+        request_log.note(tokens=prompt + completion)
         limit = (msg.params or {}).get("max_new_tokens")
         finish = "length" if limit and completion >= int(limit) else "stop"
         return ({"prompt_tokens": prompt, "completion_tokens": completion,

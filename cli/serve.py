@@ -7,7 +7,7 @@ import os
 import time
 from pathlib import Path
 
-from cli.api_options import api_arguments, api_routes
+from cli.api_options import api_arguments, api_middleware, api_routes
 from cli.common import backend_options, common_arguments
 from models.environment import settings
 
@@ -24,10 +24,14 @@ def add_arguments(p) -> None:
                    help="let the page load hub ids and server folders, not only presets "
                         "(env HINTMT_ALLOW_ANY_MODEL=1)")
     api_arguments(p)
+    p.add_argument("--log-level", default="info", choices=("debug", "info", "warning", "error"),
+                   help="the server log's level (one line per API request at info)")
+    p.add_argument("--log-format", default="text", choices=("text", "json"),
+                   help="json: one JSON object a line, an API request's fields as keys")
 
 
 def run(args) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.log_level, args.log_format)
     started = time.perf_counter()
     from chat.feedback import Feedback
     from chat.identity import browser_secret
@@ -51,5 +55,21 @@ def run(args) -> int:
     add_campaign_page(demo, CampaignStore(store))  # /campaign: annotators and the owner's dashboard
     logging.getLogger("hintmt").info("UI built in %.1f s; database %s", time.perf_counter() - started,
                                      store.url)
-    launch(demo, args.host, args.port, share=args.share, routes=api_routes(args, session, feedback))
+    routes = api_routes(args, session, feedback)
+    from api.cors import cors_first
+
+    launch(demo, args.host, args.port, share=args.share, routes=routes, middleware=api_middleware(args, routes),
+           lifespan=cors_first)
     return 0
+
+
+def configure_logging(level: str, form: str) -> None:
+    """The server's log on stderr: text lines, or JSON lines (api/request_log.py ``JsonLines``)."""
+    handler = logging.StreamHandler()
+    if form == "json":
+        from api.request_log import JsonLines
+
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=getattr(logging, level.upper()), handlers=[handler], force=True)

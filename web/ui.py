@@ -170,9 +170,11 @@ def _wire(demo: gr.Blocks, p: Page, h: Handlers) -> None:
 
 
 def launch(demo: gr.Blocks, host: str, port: int, share: bool = False,
-           routes: list | None = None) -> None:
+           routes: list | None = None, middleware: list | None = None, lifespan=None) -> None:
     """Serve the page (blocking); ``routes`` (e.g. the HTTP APIs') are served by the same
-    FastAPI app, ahead of the page's own routes."""
+    FastAPI app, ahead of the page's own routes, behind ``middleware`` (Starlette's);
+    ``lifespan``: the app's start-up and shut-down (Starlette's)."""
+    app_kwargs = {"routes": list(routes or []), "middleware": list(middleware or []), "lifespan": lifespan}
     demo.launch(server_name=host, server_port=port, share=share, css=CSS,
                 show_error=True, footer_links=["gradio", "settings"],
-                app_kwargs={"routes": list(routes)} if routes else None)
+                app_kwargs={k: v for k, v in app_kwargs.items() if v} or None)

@@ -6,7 +6,8 @@ import pytest
 
 from api.errors import ApiError
 from api.html_text import node_texts, text_nodes, translate_html
-from api.keys import KeyGate, Limits, loopback_only
+from api.guard import Peer, is_loopback
+from api.keys import KeyGate, Limits
 from api.openai_compat import target_from_system
 
 
@@ -34,13 +35,12 @@ def test_target_from_a_system_message(system, code):
     assert target_from_system(system) == code
 
 
-def test_keys_required_off_loopback():
-    assert loopback_only("127.0.0.1") and loopback_only("::1") and loopback_only("localhost")
-    assert not loopback_only("0.0.0.0") and not loopback_only("192.168.1.5")
-    assert not Limits(host="127.0.0.1").key_required
-    assert Limits(host="0.0.0.0").key_required
-    assert Limits(host="127.0.0.1", keys="required").key_required
-    assert not Limits(host="0.0.0.0", keys="optional").key_required
+def test_keys_required_unless_the_caller_is_on_this_machine():
+    here, there = Peer("127.0.0.1", True), Peer("192.168.1.5", False)
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and not is_loopback("0.0.0.0")
+    assert not Limits().key_required(here) and Limits().key_required(there)
+    assert Limits(keys="required").key_required(here)
+    assert not Limits(keys="optional").key_required(there)
 
 
 def test_rate_and_size_limits(tmp_path):
@@ -49,7 +49,8 @@ def test_rate_and_size_limits(tmp_path):
 
     with open_store(tmp_path / "chat.db") as store:
         key, info = ApiKeys(store).create("two a minute", requests_per_minute=2, chars_per_request=10)
-        gate = KeyGate(store, Limits(requests_per_minute=5, chars_per_request=100, batch_limit=3))
+        gate = KeyGate(store, Limits(keys="optional", requests_per_minute=5, chars_per_request=100,
+                                     batch_limit=3))
         caller = gate.caller(key, "127.0.0.1")
         assert caller.user_id == info.user_id and caller.chars_per_request == 10
         gate.caller(key, "127.0.0.1")
@@ -69,5 +70,6 @@ def test_rate_and_size_limits(tmp_path):
         gate.check_size(anonymous[0], ["a"] * 4, strings=1)  # one HTML string of 4 text nodes
         ApiKeys(store).revoke(info.id)
         with pytest.raises(ApiError, match="Invalid API key") as err:
-            KeyGate(store, Limits()).caller(key, "127.0.0.1")
+            KeyGate(store, Limits()).caller(key, "10.0.0.3")  # where a key is required
         assert err.value.status == 403
+        assert KeyGate(store, Limits()).caller(key, "127.0.0.1").key_id is None  # loopback: no key
