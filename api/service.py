@@ -21,6 +21,7 @@ from storage import NotFound
 
 from api import request_log
 from api.errors import ApiError
+from api.html_text import has_letters
 from api.keys import Caller
 
 T = TypeVar("T")
@@ -193,8 +194,11 @@ class ApiTurns:
         return self.unchanged(_checked(text), src, tgt)
 
     def unchanged(self, clean: str, src: str, tgt: str) -> Translated | None:
-        """The text as it is when it needs no translation: `auto` detected it in the target
-        language, or the source is the target; None otherwise."""
+        """The text as it is when it needs no translation: it has no letter (numbers,
+        punctuation, symbols), `auto` detected it in the target language, or the source is the
+        target; None otherwise."""
+        if not has_letters(clean):
+            return Translated(clean)
         if src == AUTO:
             preset = self.engine().preset
             found = detect_language(clean, candidates=preset.languages or None)

@@ -223,3 +223,11 @@ def test_a_text_plain_body_gives_no_fields(api):
     for headers in ({"Content-Type": "application/json"}, {"Content-Type": "application/vnd.api+json"}, {}):
         r = api.http.post("/translate", content=body, headers=headers)
         assert r.status_code == 200 and r.json()["translatedText"] == "HALLO", (headers, r.text)
+
+
+def test_plain_text_without_letters_comes_back_unchanged(api):
+    """Not only HTML nodes: a text of numbers and punctuation needs no model and stores nothing."""
+    for q in ("12345", "!!! ???", "3,14 %"):
+        r = api.http.post("/translate", json={"q": q, "source": "auto", "target": "de"})
+        assert r.status_code == 200 and r.json()["translatedText"] == q
+    assert api.stored() == 0 and api.fake.prompts == []

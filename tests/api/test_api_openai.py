@@ -1,6 +1,6 @@
 """The OpenAI-compatible API of the real server with the official `openai` SDK: the embedded
-SmolLM2 on a server that listens on all addresses, so keys are required (the default off
-loopback). Streamed and non-streamed completions, chat mode with the client's history, and a
+SmolLM2 on a server that listens on all addresses with keys required (`--api-keys required`;
+under the default `auto` a caller on this machine needs none, tests/api/test_api_clients.py). Streamed and non-streamed completions, chat mode with the client's history, and a
 client that goes away mid-stream: the engine stops and the reply is stored as stopped."""
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, smollm2_dir):
-    server = start_server(tmp_path_factory.mktemp("openai-api"), "smollm2", ("--host", "0.0.0.0"))
+    server = start_server(tmp_path_factory.mktemp("openai-api"), "smollm2",
+                          ("--host", "0.0.0.0", "--api-keys", "required"))
     yield server
     server.stop()
 
@@ -53,7 +54,7 @@ def message_id(completion_id: str) -> int:
     return int(completion_id.removeprefix("chatcmpl-"))
 
 
-def test_keys_are_required_off_loopback(server):
+def test_keys_are_required(server):
     import openai
 
     r = httpx.post(server.url + "translate", json={"q": "Hallo", "source": "de", "target": "en"})
@@ -103,10 +104,12 @@ def test_text_already_in_the_target_language_comes_back_unchanged(server, client
 
     before = db_rows(server.db, "SELECT count(*) FROM messages")
     english = "The weather is really nice today, isn't it?"
-    for target in ({"target": "en"}, {}):  # the explicit target, and the default (English)
-        done = client.chat.completions.create(model="any", messages=[{"role": "user", "content": english}],
+    for content, target in ((english, {"target": "en"}), ("Translate to English: " + english, {})):
+        done = client.chat.completions.create(model="any", messages=[{"role": "user", "content": content}],
                                               extra_body=target)
         assert done.choices[0].message.content == english and done.usage.completion_tokens == 0
+    with pytest.raises(openai.BadRequestError, match="target"):  # no target given anywhere
+        client.chat.completions.create(model="any", messages=[{"role": "user", "content": english}])
     chunks = list(client.chat.completions.create(model="any", stream=True, extra_body={"target": "en"},
                                                  messages=[{"role": "user", "content": english}]))
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == english
