@@ -90,8 +90,9 @@ def min_qc_items(max_p: float = MAX_P) -> int:
 
 def annotator_rows(judgements, names: list[str], max_p: float = MAX_P,
                    min_pass: float = MIN_PASS) -> list[dict]:
-    """Per annotator: judgements, qc_pass_rate, qc_p_value (one-sided binomial: prefers the real
-    output more often than chance), median_seconds, flagged.
+    """Per annotator: judgements, qc_items (QC judgements made), qc_pass_rate, qc_p_value
+    (one-sided binomial: prefers the real output more often than chance), median_seconds,
+    flagged.
 
     Flagged: pass rate below ``min_pass``, or p above ``max_p`` once there are enough QC items
     for the test to be able to pass (`min_qc_items`); no QC judgement, no flag."""
@@ -109,7 +110,8 @@ def annotator_rows(judgements, names: list[str], max_p: float = MAX_P,
         p = float(binomtest(passes, len(qc), 0.5, alternative="greater").pvalue) if qc else None
         flagged = bool(qc) and (rate < min_pass or (len(qc) >= min_qc_items(max_p) and p > max_p))
         seconds = [j.seconds for j in js if j.seconds is not None]
-        rows.append({"annotator": name, "judgements": len(js), "qc_pass_rate": rate,
+        rows.append({"annotator": name, "judgements": len(js), "qc_items": len(qc),
+                     "qc_pass_rate": rate,
                      "qc_p_value": p,
                      "median_seconds": statistics.median(seconds) if seconds else None,
                      "flagged": flagged})

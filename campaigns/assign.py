@@ -4,8 +4,10 @@ Each item gets one system pair (rotating through all pairs, so pairs are balance
 given to ``redundancy`` annotators, the least loaded first. Each annotator's queue is
 shuffled; ``repeat`` of it is shown a second time at the end of the queue (a whole queue
 apart from the first showing); ``qc`` of it is added as quality-control items (a real
-output against a copy with one phrase swapped, see `campaigns.qc`) at random places.
-Left/right is random per assignment. Everything follows from ``seed``.
+output against a copy with one phrase swapped, see `campaigns.qc`) at random places, each
+at least `qc_gap` screens from every showing of its own item (so the planted copy is not
+seen next to the real one). Left/right is random per assignment. Everything follows from
+``seed``.
 """
 from __future__ import annotations
 
@@ -19,6 +21,28 @@ from campaigns.qc import degrade
 def share(fraction: float, n: int) -> int:
     """How many of ``n`` a fraction asks for: at least one when the fraction is positive."""
     return 0 if fraction <= 0 or n == 0 else max(1, min(n, math.floor(fraction * n + 0.5)))
+
+
+MIN_APART = 3  # screens between a QC item and its source item, at the least
+
+
+def qc_gap(n: int) -> int:
+    """Screens wanted between a QC item and every showing of its source item, in a queue of
+    ``n`` items (before repeats and QC): a quarter of the queue, at least `MIN_APART`."""
+    return max(MIN_APART, n // 4)
+
+
+def _qc_place(shown: list, item_id: int, gap: int, rng: random.Random) -> int:
+    """Where to insert a QC item of ``item_id`` (1 … len(shown): never first): a random place
+    ``gap`` screens or more from each showing of that item, else one of the farthest."""
+    where = [i for i, ((item, _, _), *_) in enumerate(shown) if item == item_id]
+
+    def apart(p: int) -> int:  # the distance once inserted at p (later screens move down one)
+        return min(min((p - i if i < p else i + 1 - p) for i in where), gap) if where else gap
+
+    places = {p: apart(p) for p in range(1, len(shown) + 1)}
+    best = max(places.values())
+    return rng.choice([p for p, d in places.items() if d == best])
 
 
 def units(items, systems) -> list[tuple[int, int, int]]:
@@ -50,7 +74,8 @@ def build_assignment(items, systems, annotators, outputs: dict, redundancy: int,
             bad = degrade(real, [t for t in texts if t != real], rng)
             if bad is not None:
                 side = rng.choice("ab")
-                shown.insert(rng.randint(1, len(shown)), ((item_id, system, system), "qc", side, bad))
+                at = _qc_place(shown, item_id, qc_gap(len(queue)), rng)
+                shown.insert(at, ((item_id, system, system), "qc", side, bad))
         for position, ((item_id, sys_a, sys_b), kind, side, bad) in enumerate(shown):
             rows.append({"annotator_id": annotator, "position": position, "item_id": item_id,
                          "system_a_id": sys_a, "system_b_id": sys_b,

@@ -3,7 +3,8 @@
 Columns ``annotator,item_id,system_a,system_b,choice`` (choice ``a|b|tie|both-bad``), optional
 ``seconds`` and ``post_edit``. ``item_id`` is the item's key (the JSONL ``id``, or the 0-based
 line number of a text test set); systems are the campaign's labels. Every row is checked
-before any is stored: a bad row is named by its line and nothing is imported.
+before any is stored: a bad row is named by its line and nothing is imported. Rows already
+imported are skipped by `CampaignStore.import_judgements`, so importing a file again is safe.
 """
 from __future__ import annotations
 

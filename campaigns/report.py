@@ -21,9 +21,11 @@ def report_text(name: str, results: dict) -> str:
     lines += ["", f"agreement: Cohen's kappa {_num(a['cohen_kappa'])}, intra-annotator kappa "
                   f"{_num(a['intra_kappa'])}, Krippendorff's alpha {_num(a['krippendorff_alpha'])} "
                   f"({a['items_with_overlap']} items judged by two or more)", "",
-              f"{'annotator':<20} {'judged':>6} {'QC pass':>8} {'QC p':>7} {'median s':>9}  flagged"]
+              f"{'annotator':<20} {'judged':>6} {'QC pass':>8} {'QC items':>8} {'QC p':>7} "
+              f"{'median s':>9}  flagged"]
     for r in results["annotators"]:
         lines.append(f"{r['annotator'][:20]:<20} {r['judgements']:>6} "
-                     f"{_num(r['qc_pass_rate'], '{:.0%}'):>8} {_num(r['qc_p_value']):>7} "
+                     f"{_num(r['qc_pass_rate'], '{:.0%}'):>8} {r['qc_items']:>8} "
+                     f"{_num(r['qc_p_value']):>7} "
                      f"{_num(r['median_seconds'], '{:.1f}'):>9}  {'yes' if r['flagged'] else 'no'}")
     return "\n".join(lines)

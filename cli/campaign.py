@@ -2,7 +2,7 @@
 
 create  generate every system's outputs (resumable), build the assignment, print the links
 status  progress per annotator and per system pair
-import  judgements made elsewhere (CSV)
+import  judgements made elsewhere (CSV); rows already imported are skipped
 report  leaderboard, pairwise counts, agreement, annotators: table, --json, --plots
 export  pairs for `train-cpo` (trl | alma-r | full)
 """
@@ -58,7 +58,8 @@ def add_arguments(parser) -> None:
     s = sub.add_parser("status", help="progress per annotator and per system pair")
     s.add_argument("name")
     _db(s)
-    i = sub.add_parser("import", help="add judgements from a CSV file")
+    i = sub.add_parser("import", help="add judgements from a CSV file (rows already imported "
+                                      "are skipped)")
     i.add_argument("name")
     i.add_argument("--judgements", required=True, metavar="FILE.csv",
                    help="columns annotator,item_id,system_a,system_b,choice[,seconds,post_edit]")
@@ -154,8 +155,9 @@ def _import(campaigns, args) -> int:
 
     campaign = campaigns.get(args.name)
     rows = read_judgements(args.judgements, campaigns, campaign)
-    count = campaigns.import_judgements(campaign.id, rows)
-    print(f"imported {count} judgements into {campaign.name}", file=sys.stderr)
+    done = campaigns.import_judgements(campaign.id, rows)
+    print(f"imported {done.added} judgements into {campaign.name}; skipped {done.skipped} "
+          "row(s) already imported", file=sys.stderr)
     return 0
 
 

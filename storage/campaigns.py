@@ -13,9 +13,10 @@ call leaves nothing half-written. Annotator and owner tokens come from ``secrets
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 
@@ -109,6 +110,22 @@ def _campaign(c: Campaign) -> CampaignInfo:
 
 def _annotator(a: CampaignAnnotator) -> AnnotatorInfo:
     return AnnotatorInfo(a.id, a.campaign_id, a.name, a.token, a.external)
+
+
+class Imported(NamedTuple):
+    """What `CampaignStore.import_judgements` did: rows added, rows already stored."""
+
+    added: int
+    skipped: int
+
+
+def _import_key(annotator: str, item_id: int, system_a: int, system_b: int, choice: str,
+                seconds: float | None, post_edit: str | None) -> tuple:
+    """An imported row's identity, the same whichever system the file names first."""
+    if system_a > system_b:
+        system_a, system_b = system_b, system_a
+        choice = {"a": "b", "b": "a"}.get(choice, choice)
+    return annotator, item_id, system_a, system_b, choice, seconds, post_edit or None
 
 
 def check_choice(choice: str) -> str:
@@ -277,13 +294,29 @@ class CampaignStore:
                 reasons=list(reasons or []) or None))
             return True
 
-    def import_judgements(self, campaign_id: int, rows: list[dict[str, Any]]) -> int:
-        """Add judgements made elsewhere, all or none; unknown annotators become external ones."""
+    def import_judgements(self, campaign_id: int, rows: list[dict[str, Any]]) -> Imported:
+        """Add judgements made elsewhere, all or none; unknown annotators become external ones.
+
+        A row already imported (same annotator, item, system pair, choice, seconds and
+        post-edit) is skipped, once per stored copy: the same file imported twice adds
+        nothing, and a file with one new row adds that row."""
         with self.store.writing() as s:
             known = {a.name: a.id for a in s.scalars(select(CampaignAnnotator).where(
                 CampaignAnnotator.campaign_id == campaign_id))}
+            names = {v: k for k, v in known.items()}
+            stored = Counter(_import_key(names[j.annotator_id], j.item_id, j.system_a_id,
+                                         j.system_b_id, j.choice, j.seconds, j.post_edit)
+                             for j in s.scalars(select(CampaignJudgement).where(
+                                 CampaignJudgement.campaign_id == campaign_id,
+                                 CampaignJudgement.assignment_id.is_(None))))
+            added = 0
             for row in rows:
-                name = row["annotator"]
+                name, post_edit = row["annotator"], row.get("post_edit") or None
+                key = _import_key(name, row["item_id"], row["system_a"], row["system_b"],
+                                  check_choice(row["choice"]), row.get("seconds"), post_edit)
+                if stored[key] > 0:
+                    stored[key] -= 1
+                    continue
                 if name not in known:
                     a = CampaignAnnotator(campaign_id=campaign_id, name=name, token=new_token(),
                                           external=True)
@@ -293,19 +326,27 @@ class CampaignStore:
                 s.add(CampaignJudgement(
                     campaign_id=campaign_id, assignment_id=None, annotator_id=known[name],
                     item_id=row["item_id"], system_a_id=row["system_a"],
-                    system_b_id=row["system_b"], kind="normal", choice=check_choice(row["choice"]),
-                    seconds=row.get("seconds"), post_edit=row.get("post_edit") or None))
-            return len(rows)
+                    system_b_id=row["system_b"], kind="normal", choice=row["choice"],
+                    seconds=row.get("seconds"), post_edit=post_edit))
+                added += 1
+            return Imported(added, len(rows) - added)
 
     def judgements(self, campaign_id: int) -> list[JudgementInfo]:
         """Every judgement of the campaign, oldest first."""
+        return self._judgements(CampaignJudgement.campaign_id == campaign_id)
+
+    def judgement_of(self, assignment_id: int) -> JudgementInfo | None:
+        """The judgement stored for one assignment, if any."""
+        found = self._judgements(CampaignJudgement.assignment_id == int(assignment_id))
+        return found[0] if found else None
+
+    def _judgements(self, where) -> list[JudgementInfo]:  # noqa: ANN001 - a SQL condition
         with self.store.reading() as s:
             q = (select(CampaignJudgement, CampaignAnnotator.name, CampaignAssignment.qc_side)
                  .join(CampaignAnnotator, CampaignAnnotator.id == CampaignJudgement.annotator_id)
                  .outerjoin(CampaignAssignment,
                             CampaignAssignment.id == CampaignJudgement.assignment_id)
-                 .where(CampaignJudgement.campaign_id == campaign_id)
-                 .order_by(CampaignJudgement.created, CampaignJudgement.id))
+                 .where(where).order_by(CampaignJudgement.created, CampaignJudgement.id))
             return [JudgementInfo(j.id, name, j.assignment_id, j.item_id, j.system_a_id,
                                   j.system_b_id, j.kind, j.choice, j.seconds, j.post_edit,
                                   j.reasons, qc_side, j.created)

@@ -1,10 +1,13 @@
 """The campaign page at ``/campaign`` on the chat's server: the annotator's side-by-side
 judgements (``?token=…``) and the owner's dashboard (``?owner=…``).
 
-Annotator: one item at a time, the source between its dimmed neighbours, candidates A and B
-without system names, buttons (keys 1–4), optional post-edit and reasons, "37 / 120"; every
-click is stored at once, and the link always opens at the first unjudged item. Owner:
-progress, the leaderboard and the charts, refreshed every few seconds.
+Annotator: the direction and the question first, then one item at a time, the source between
+its dimmed neighbours, candidates A and B without system names, buttons (keys 1–4 wherever
+the focus is but in the post-edit box), optional post-edit and reasons, "37 / 120"; every
+click is stored at once, the link always opens at the first unjudged item, and a click on an
+item already judged in another tab says so and shows that verdict. Owner: progress, the
+leaderboard and the charts (`campaign report`'s figures), refreshed every few seconds. The
+browser tab is titled after the campaign.
 """
 from __future__ import annotations
 
@@ -28,16 +31,21 @@ PATH = "campaign"
 REFRESH_S = 5.0
 PLOTS = {"leaderboard": "Leaderboard", "win_rates": "Win rates", "timeline": "Judgements over time",
          "qc": "Quality control"}  # the dashboard's charts, in the order campaigns.plots.figures gives them
-BUTTONS = (("A is better [1]", "left", "camp-pick-a"), ("B is better [2]", "right", "camp-pick-b"),
-           ("Tie [3]", "tie", "camp-pick-tie"), ("Both bad [4]", "both-bad", "camp-pick-both-bad"))
+VERDICTS = {"left": "A is better", "right": "B is better", "tie": "Tie", "both-bad": "Both bad"}
+BUTTONS = tuple((f"{VERDICTS[value]} [{key}]", value, f"camp-pick-{name}") for key, value, name in
+                (("1", "left", "a"), ("2", "right", "b"), ("3", "tie", "tie"), ("4", "both-bad", "both-bad")))
+# Keys 1–4 press the buttons wherever the focus is (a ticked reason, a button, the page), but
+# not while typing: in an editable text field (the post-edit box) they are text.
 KEYS_JS = """() => {
   if (window.__hintmtCampaignKeys) return;
   window.__hintmtCampaignKeys = true;
   const ids = {"1": "camp-pick-a", "2": "camp-pick-b", "3": "camp-pick-tie", "4": "camp-pick-both-bad"};
+  const typing = (el) => !!el && (el.isContentEditable || ((el.tagName === "TEXTAREA" ||
+    (el.tagName === "INPUT" && !/^(checkbox|radio|button|submit|reset|range|color|file)$/i.test(el.type)))
+    && !el.readOnly && !el.disabled));
   document.addEventListener("keydown", (event) => {
-    const target = event.target;
-    if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (target && (target.tagName === "TEXTAREA" || target.tagName === "INPUT")) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (typing(event.target)) return;
     const id = ids[event.key];
     const button = id && document.getElementById(id);
     if (button && button.offsetParent !== null && !button.disabled) {
@@ -46,7 +54,10 @@ KEYS_JS = """() => {
     }
   });
 }"""
+TITLE_JS = "const set = () => { if (props.value) document.title = props.value; }; set(); watch('value', set);"
 CSS = """
+#camp-title { display: none; }
+#camp-instructions .dir { font-size: 1.2em; font-weight: 600; }
 #camp-source .ctx { opacity: .45; font-size: .9em; }
 #camp-source .src { font-size: 1.15em; margin: .3em 0; }
 #camp-progress progress { width: 12em; vertical-align: middle; margin-left: .5em; }
@@ -62,6 +73,16 @@ def source_html(view: annotate.ItemView) -> str:
     if view.next:
         parts.append(f'<div class="ctx">{html.escape(view.next)}</div>')
     return "".join(parts)
+
+
+def instructions_html(view: annotate.ItemView) -> str:
+    """The direction and the question, and what the dimmed lines are."""
+    src, tgt = html.escape(view.src), html.escape(view.tgt)
+    return (f'<div class="dir">{src} → {tgt}</div><p><b>Which is the better {tgt} translation of '
+            f"the bold {src} sentence: A or B?</b> The dimmed lines above and below it are the "
+            "sentences just before and after it in the text, shown for context only; judge the "
+            "translation of the bold sentence. Click a button or press 1–4. A post-edit and "
+            "error reasons are optional.</p>")
 
 
 def _dashboard_markdown(campaign, progress: dict, results: dict) -> str:
@@ -86,6 +107,7 @@ class Shown(NamedTuple):
     reasons: Any
     assignment: Any
     shown_at: Any
+    instructions: Any
 
 
 class Dashboard(NamedTuple):
@@ -100,7 +122,7 @@ class Dashboard(NamedTuple):
 # The page opened from its link: an annotator's screen (``Shown``) or the owner's dashboard.
 Opened = NamedTuple("Opened", [(name, Any) for name in (
     "token", "owner", "notice", "annotate_box", "end_box", "dash_box",
-    *(f for f in Dashboard._fields if f != "notice"), "timer", *Shown._fields[3:])])
+    *(f for f in Dashboard._fields if f != "notice"), "timer", *Shown._fields[3:], "title")])
 
 
 class CampaignPage:
@@ -108,16 +130,30 @@ class CampaignPage:
 
     def __init__(self, campaigns):  # noqa: ANN001 - a storage.CampaignStore
         self.campaigns = campaigns
+        self.results: dict = {}  # campaign id → the dashboard's last results (see annotate.dashboard)
 
     def show(self, token: str) -> Shown:
-        view = annotate.current_item(self.campaigns, token)
+        return self.screen(annotate.current_item(self.campaigns, token))
+
+    @staticmethod
+    def screen(view: annotate.ItemView) -> Shown:
         number = (f"<b>{html.escape(view.campaign)}</b> · {html.escape(view.annotator)} · item "
                   f"{min(view.done + 1, view.total)} / {view.total} "
                   f'<progress value="{view.done}" max="{max(view.total, 1)}"></progress>')
         if view.finished:
-            return Shown("", gr.update(visible=False), gr.update(visible=True), number, "", "", "", "", [], None, 0.0)
+            return Shown("", gr.update(visible=False), gr.update(visible=True), number, "", "", "", "",
+                         [], None, 0.0, instructions_html(view))
         return Shown("", gr.update(visible=True), gr.update(visible=False), number, source_html(view),
-                     view.left, view.right, view.left, [], view.assignment_id, time.time())
+                     view.left, view.right, view.left, [], view.assignment_id, time.time(),
+                     instructions_html(view))
+
+
+    def stale_notice(self, token: str, assignment_id: int, button: str) -> str:
+        """What a click on an item judged meanwhile (in another tab) is told."""
+        number, earlier = annotate.verdict(self.campaigns, token, assignment_id)
+        return (f"⚠️ Item {number} was already judged in another tab: **{VERDICTS[earlier]}** is "
+                f"stored for it, so this click ({VERDICTS[button]}) was not. This tab now shows "
+                "the first item not yet judged.")
 
     @answers(Opened, own_not_found=True)
     def on_load(self, request: gr.Request, profile: gr.OAuthProfile | None = None):
@@ -131,17 +167,20 @@ class CampaignPage:
             dashboard = self.refresh_dashboard(owner)._asdict()
             del dashboard["notice"]
             return unchanged(Opened, token=token, owner=owner, notice="", annotate_box=hidden, end_box=hidden,
-                             dash_box=gr.update(visible=True), timer=gr.update(active=True), **dashboard)
+                             dash_box=gr.update(visible=True), timer=gr.update(active=True),
+                             title=f"Dashboard of {self.campaigns.by_owner_token(owner).name}", **dashboard)
         if not token and params.get("campaign"):
             username = profile.get("preferred_username") if profile else None
             token = annotate.signed_in_token(self.campaigns, params["campaign"], username)
         if not token:
             raise UserError("This page needs the link you were given (it ends in ?token=…).")
+        view = annotate.current_item(self.campaigns, token)
         return unchanged(Opened, token=token, owner="", dash_box=hidden, timer=gr.update(active=False),
-                         **self.show(token)._asdict())
+                         title=f"Judging {view.campaign} ({view.src} → {view.tgt})",
+                         **self.screen(view)._asdict())
 
     def refresh_dashboard(self, owner: str) -> Dashboard:
-        campaign, progress, results, judgements = annotate.dashboard(self.campaigns, owner)
+        campaign, progress, results, judgements = annotate.dashboard(self.campaigns, owner, self.results)
         return Dashboard(_dashboard_markdown(campaign, progress, results), *figures(results, judgements).values(),
                          notice=gr.update())
 
@@ -155,9 +194,12 @@ class CampaignPage:
             if assignment_id is None:
                 raise UserError("There is no item to judge on this page; reload the link.")
             seconds = round(time.time() - shown_at, 2) if shown_at else None
-            annotate.judge(self.campaigns, token, int(assignment_id), button, seconds,
-                           post_edit, list(reasons or []))
-            return self.show(token)
+            stored = annotate.judge(self.campaigns, token, int(assignment_id), button, seconds,
+                                    post_edit, list(reasons or []))
+            shown = self.show(token)
+            if not stored:  # judged meanwhile in another tab: say so, and what was stored
+                shown = shown._replace(notice=self.stale_notice(token, int(assignment_id), button))
+            return shown
         handler.__name__ = f"on_pick_{button.replace('-', '_')}"
         return handler
 
@@ -167,6 +209,8 @@ def add_campaign_page(demo: gr.Blocks, campaigns) -> None:  # noqa: ANN001
     page = CampaignPage(campaigns)
     with demo.route("Campaign", PATH, show_in_navbar=False):
         gr.HTML(f"<style>{CSS}</style>", padding=False)
+        title = gr.HTML("Translation campaign", html_template="", js_on_load=TITLE_JS,
+                        elem_id="camp-title", padding=False)
         if oauth_enabled():  # on a Space: hf:NAME annotators sign in instead of using a token
             gr.LoginButton(elem_id="camp-login")
         token, owner = gr.State(""), gr.State("")
@@ -174,6 +218,7 @@ def add_campaign_page(demo: gr.Blocks, campaigns) -> None:  # noqa: ANN001
         notice = gr.Markdown(elem_id="camp-notice")
         with gr.Column(visible=False, elem_id="camp-annotate") as annotate_box:
             progress_md = gr.HTML(elem_id="camp-progress")
+            instructions = gr.HTML(elem_id="camp-instructions")
             source = gr.HTML(elem_id="camp-source")
             with gr.Row(equal_height=True):
                 left = gr.Textbox(label="A", interactive=False, lines=3, elem_id="camp-left")
@@ -204,7 +249,8 @@ def add_campaign_page(demo: gr.Blocks, campaigns) -> None:  # noqa: ANN001
         named = dict(token=token, owner=owner, notice=notice, annotate_box=annotate_box, end_box=end_box,
                      dash_box=dash_box, dash_md=dash_md, timer=timer, progress_md=progress_md, source=source,
                      left=left, right=right, post_edit=post_edit, reasons=reasons, assignment=assignment,
-                     shown_at=shown_at, **{f"plot_{key}": plot for key, plot in zip(PLOTS, plots)})
+                     shown_at=shown_at, instructions=instructions, title=title,
+                     **{f"plot_{key}": plot for key, plot in zip(PLOTS, plots)})
         demo.load(page.on_load, None, [named[n] for n in Opened._fields])
         demo.load(None, None, None, js=KEYS_JS)
         from_a.click(lambda text: text, [left], [post_edit], queue=False, show_progress="hidden")

@@ -126,6 +126,8 @@ def test_two_annotators_dashboard_report_export_and_training(served, browser, ti
                             timeout=30_000)
     text = owner.inner_text("#camp-dash-text")
     assert text.index(" lora ") < text.index(" base ")  # lora is ranked first
+    assert "QC items" in text
+    owner.wait_for_function("() => document.title === 'Dashboard of demo'", timeout=10_000)
     owner.wait_for_selector("#camp-plot-leaderboard img, #camp-plot-leaderboard svg, "
                             "#camp-plot-leaderboard canvas", timeout=30_000)
     owner.screenshot(path=str(SHOTS / "campaign-dashboard.png"), full_page=True)
@@ -142,6 +144,8 @@ def test_two_annotators_dashboard_report_export_and_training(served, browser, ti
     assert main(["campaign", "report", "demo", "--json", str(report), "--db", str(server.db)]) == 0
     results = json.loads(report.read_text())
     assert [r["system"] for r in results["leaderboard"]] == ["lora", "base"]
+    for row in results["leaderboard"]:  # the dashboard's intervals are the report's
+        assert f"{row['ci'][0]:.0f}–{row['ci'][1]:.0f}" in text
     assert results["leaderboard"][0]["wins"] == 12 and results["agreement"]["items_with_overlap"] == 6
     assert {r["annotator"]: r["judgements"] for r in results["annotators"]} == {"ann": 6, "bob": 6}
     pairs = tmp / "pairs.jsonl"

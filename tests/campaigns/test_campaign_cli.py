@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from campaigns import annotate
+from campaigns.assign import build_assignment, qc_gap
 from cli.main import main
 from storage import CampaignStore, NotFound, open_store
 from tests.campaign_helpers import make_campaign
@@ -60,6 +61,32 @@ def test_assignment_redundancy_repeats_qc_and_tokens(tmp_path):
         store.close()
 
 
+def test_a_qc_item_is_kept_apart_from_its_source_item(tmp_path):
+    """Over seeds and sizes, a planted copy is at least `qc_gap` screens (a quarter of the
+    queue, at least 3) from each showing of its own item, repeats included."""
+    store, campaigns, info = make_campaign(tmp_path / "chat.db", n_items=60,
+                                           annotators=("ann", "bob", "cy"), assign=False)
+    try:
+        items, systems = campaigns.items(info.id), campaigns.systems(info.id)
+        annotators, outputs = campaigns.annotators(info.id), campaigns.outputs(info.id)
+        checked = 0
+        for n_items, repeat, qc in ((12, 0.0, 0.3), (24, 0.2, 0.2), (60, 0.5, 0.5), (60, 0.9, 0.9)):
+            for seed in range(6):
+                rows = build_assignment(items[:n_items], systems, annotators, outputs, 2, repeat,
+                                        qc, seed)
+                for annotator in annotators:
+                    mine = [r for r in rows if r["annotator_id"] == annotator.id]
+                    gap = qc_gap(sum(r["kind"] == "normal" for r in mine))
+                    for planted in (r for r in mine if r["kind"] == "qc"):
+                        own = [r["position"] for r in mine
+                               if r["item_id"] == planted["item_id"] and r is not planted]
+                        assert own and min(abs(planted["position"] - p) for p in own) >= gap >= 3
+                        checked += 1
+        assert checked > 300
+    finally:
+        store.close()
+
+
 def test_page_calls_resume_at_the_first_unjudged_item_and_refuse_foreign_items(tmp_path, capsys):
     store, campaigns, info = make_campaign(tmp_path / "chat.db", n_items=6)
     try:
@@ -70,6 +97,7 @@ def test_page_calls_resume_at_the_first_unjudged_item_and_refuse_foreign_items(t
         assert {view.left, view.right} <= outputs
         assert annotate.judge(campaigns, ann.token, view.assignment_id, "left", seconds=3.5)
         assert not annotate.judge(campaigns, ann.token, view.assignment_id, "right")  # kept once
+        assert annotate.verdict(campaigns, ann.token, view.assignment_id) == (1, "left")
         again = annotate.current_item(campaigns, ann.token)
         assert again.done == 1 and again.assignment_id != view.assignment_id
         stored = campaigns.judgements(info.id)

@@ -6,15 +6,19 @@ from __future__ import annotations
 import json
 import math
 import random
+import sqlite3
 
 import pytest
 
 from campaigns import annotate
 from campaigns.agreement import qc_passed
 from campaigns.export import merged_pairs
+from campaigns.plots import figures
 from campaigns.results import compute
 from cli.main import main
+from storage import CampaignStore, open_store
 from tests.campaign_helpers import make_campaign
+from web.campaign_page import CampaignPage
 
 # The hand-made table: ten items judged by ann and bob (label: which of base/cpo is better).
 ANN = ["a", "a", "a", "b", "b", "tie", "a", "b", "a", "a"]
@@ -49,6 +53,59 @@ def imported(tmp_path):
     return db, json.loads(out.read_text()), tmp_path
 
 
+def _import(db, csv, capsys) -> str:
+    capsys.readouterr()
+    assert main(["campaign", "import", "demo", "--judgements", str(csv), "--db", str(db)]) == 0
+    return capsys.readouterr().err
+
+
+def _report(db, out) -> dict:
+    assert main(["campaign", "report", "demo", "--json", str(out), "--db", str(db)]) == 0
+    return json.loads(out.read_text())
+
+
+def test_importing_the_same_file_again_adds_nothing_and_says_so(imported, capsys):
+    db, report, tmp = imported
+    rows = _csv_rows()
+    before = _stored(db)
+    message = _import(db, tmp / "judgements.csv", capsys)
+    assert "imported 0 judgements" in message and f"skipped {len(rows) - 1} row(s)" in message
+    assert _stored(db) == before
+    assert _report(db, tmp / "again.json") == report  # every figure unchanged
+    # the same rows with the systems named the other way round, plus one new row: only it is added
+    flipped = tmp / "flipped.csv"
+    flipped.write_text("\n".join([rows[0]] + [
+        f"{n},{i},{b},{a},{FLIP[c]},{s}" for n, i, a, b, c, s in (r.split(",") for r in rows[1:])]
+        + ["dan,0,base,cpo,a,6"]) + "\n")
+    message = _import(db, flipped, capsys)
+    assert "imported 1 judgements" in message and f"skipped {len(rows) - 1} row(s)" in message
+    assert len(_stored(db)) == len(before) + 1
+
+
+def _stored(db) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT id, annotator_id, item_id, system_a_id, system_b_id, choice, "
+                            "seconds FROM campaign_judgements ORDER BY id").fetchall()
+
+
+def test_the_dashboard_shows_the_reports_figures(imported):
+    db, report, _ = imported
+    store = open_store(db)
+    try:
+        campaigns = CampaignStore(store)
+        owner = campaigns.get("demo").owner_token
+        cache: dict = {}
+        _, _, results, _ = annotate.dashboard(campaigns, owner, cache)
+        assert json.loads(json.dumps(results)) == report  # same bootstrap rounds and seed
+        assert annotate.dashboard(campaigns, owner, cache)[2] is results  # nothing new: not redone
+        text = CampaignPage(campaigns).refresh_dashboard(owner).dash_md
+        for row in report["leaderboard"]:
+            assert f"{row['ci'][0]:.0f}–{row['ci'][1]:.0f}" in text
+        assert "QC pass QC items" in text
+    finally:
+        store.close()
+
+
 def _kappa_by_formula(x: list[str], y: list[str]) -> float:
     n = len(x)
     observed = sum(a == b for a, b in zip(x, y)) / n
@@ -63,8 +120,8 @@ def test_report_json_has_exactly_the_documented_keys(imported):
     assert set(report["pairwise"][0]) == {"a", "b", "a_wins", "b_wins", "ties"}
     assert set(report["agreement"]) == {"cohen_kappa", "intra_kappa", "krippendorff_alpha",
                                         "items_with_overlap"}
-    assert set(report["annotators"][0]) == {"annotator", "judgements", "qc_pass_rate", "qc_p_value",
-                                            "median_seconds", "flagged"}
+    assert set(report["annotators"][0]) == {"annotator", "judgements", "qc_items", "qc_pass_rate",
+                                            "qc_p_value", "median_seconds", "flagged"}
     assert sorted(p.name for p in (tmp / "plots").iterdir()) == [
         "leaderboard.png", "qc.png", "timeline.png", "win_rates.png"]
 
@@ -164,5 +221,36 @@ def test_quality_control_flags_a_random_clicker_not_a_careful_annotator(tmp_path
         assert {name for row in merged_pairs(campaigns, info) for name in row["annotators"]} == {"ann"}
         assert "bob" in {name for row in merged_pairs(campaigns, info, include_flagged=True)
                          for name in row["annotators"]}
+    finally:
+        store.close()
+
+
+def _labels(fig) -> list[str]:
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    return [t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels() + ax.texts]
+
+
+def test_the_charts_say_when_there_is_nothing_yet_and_give_units_and_qc_counts(tmp_path):
+    store, campaigns, info = make_campaign(tmp_path / "chat.db", n_items=16, qc=0.25)
+    try:
+        charts = figures(*annotate.dashboard(campaigns, info.owner_token)[2:])
+        for name, fig in charts.items():  # before the first judgement: a message, no 1970 axis
+            assert not fig.axes[0].axison, name
+            assert not any("1970" in label for label in _labels(fig)), name
+        assert "No judgements yet" in _labels(charts["timeline"])
+        ann = campaigns.annotators(info.id)[0]
+        while not (view := annotate.current_item(campaigns, ann.token)).finished:
+            annotate.judge(campaigns, ann.token, view.assignment_id, "left", seconds=1.0)
+        results, judgements = annotate.dashboard(campaigns, info.owner_token)[2:]
+        charts = figures(results, judgements)
+        timeline = charts["timeline"].axes[0]
+        assert timeline.get_xlabel() == "time (UTC, hh:mm:ss)"  # all made within ten minutes
+        assert timeline.get_ylabel() == "judgements (cumulative)"
+        assert not any("1970" in label for label in _labels(charts["timeline"]))
+        row = next(r for r in results["annotators"] if r["annotator"] == ann.name)
+        assert row["qc_items"] == sum(j.kind == "qc" for j in judgements) >= 1
+        passed = round(row["qc_pass_rate"] * row["qc_items"])
+        assert f"{passed} / {row['qc_items']}" in _labels(charts["qc"])
     finally:
         store.close()

@@ -49,9 +49,11 @@ def test_a_campaign_round_trips_through_the_migrated_tables(db_url, tmp_path):  
                            "tie", 2.0)
         items = campaigns.items(info.id)
         systems = campaigns.systems(info.id)
-        assert campaigns.import_judgements(info.id, [
-            {"annotator": "ext", "item_id": items[0].id, "system_a": systems[0].id,
-             "system_b": systems[1].id, "choice": "a", "seconds": 4.0}]) == 1
+        row = {"annotator": "ext", "item_id": items[0].id, "system_a": systems[0].id,
+               "system_b": systems[1].id, "choice": "a", "seconds": 4.0}
+        assert campaigns.import_judgements(info.id, [row]) == (1, 0)
+        assert campaigns.import_judgements(info.id, [row]) == (0, 1)  # already imported
+        assert campaigns.judgement_of(first.assignment_id).choice in ("a", "b")
         try:
             annotate.judge(campaigns, bob, queue[0].id, "left")  # ann's item, not bob's
             raise AssertionError("a judgement of another annotator's item was stored")
