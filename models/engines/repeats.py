@@ -116,8 +116,9 @@ def _cut_to_size(text: str, limit: int) -> str:
         else:
             hi = mid - 1
     head = text[:lo]
-    if lo < len(text) and text[lo].isalnum() and " " in head:
-        head = head[:head.rindex(" ")]
+    words = head.lstrip()  # a space before the first word is no word boundary (CJK: none at all)
+    if lo < len(text) and text[lo].isalnum() and " " in words:
+        head = head[:len(head) - len(words) + words.rindex(" ")]
     return head.rstrip()
 
 

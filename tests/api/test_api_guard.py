@@ -199,3 +199,18 @@ def test_one_log_line_per_request_without_text_or_key(server, caplog):
     assert "Hallo" not in text and key not in text
     record = json.loads(JsonLines().format(lines[0]))
     assert record["status"] == 200 and record["logger"] == "hintmt.api" and "time" in record
+
+
+def test_streamed_chunks_carry_usage_null_until_the_usage_chunk(server):
+    body = {"model": "x", "stream": True, "stream_options": {"include_usage": True},
+            "messages": [{"role": "user", "content": "Translate to English: Hallo Welt"}]}
+    with server().stream("POST", "/v1/chat/completions", json=body) as r:
+        events = [line[6:] for line in r.iter_lines() if line.startswith("data: ")]
+    assert events[-1] == "[DONE]"
+    chunks = [json.loads(e) for e in events[:-1]]
+    assert all("usage" in c and c["usage"] is None for c in chunks[:-1])
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"]["completion_tokens"] > 0
+    plain = {**body, "stream_options": None}
+    with server().stream("POST", "/v1/chat/completions", json={k: v for k, v in plain.items() if v}) as r:
+        assert all("usage" not in json.loads(line[6:]) for line in r.iter_lines()
+                   if line.startswith("data: {"))

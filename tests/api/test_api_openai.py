@@ -161,6 +161,7 @@ def test_bad_requests_get_openai_errors(server, client):
                           ({"messages": hi, "extra_body": {"stream": "maybe"}}, "stream must be"),
                           ({"messages": [{"role": "system", "content": "Translate into German"}]},
                            "no user message")):
+        body = {**body, "extra_body": {"target": "de", **body.get("extra_body", {})}}  # a target: not that error
         before = db_rows(server.db, "SELECT count(*) FROM messages")
         with pytest.raises(openai.BadRequestError, match=message):
             client.chat.completions.create(model="any", **body)
