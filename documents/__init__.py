@@ -12,21 +12,21 @@ from pathlib import Path
 
 from documents.base import Document, DocumentError, Segment, has_letters
 
-# extension → (module, class, what it is); the order is the one users see.
-_FORMATS = {
-    ".txt": ("plain", "PlainText", "plain text"),
-    ".md": ("markdown", "MarkdownDocument", "Markdown"),
-    ".markdown": ("markdown", "MarkdownDocument", "Markdown"),
-    ".html": ("html", "HtmlDocument", "HTML page"),
-    ".htm": ("html", "HtmlDocument", "HTML page"),
-    ".docx": ("docx", "WordDocument", "Word document"),
-    ".pptx": ("pptx", "PowerPointDocument", "PowerPoint presentation"),
-    ".srt": ("subtitles", "SrtDocument", "SubRip subtitles"),
-    ".vtt": ("subtitles", "VttDocument", "WebVTT subtitles"),
-    ".xlf": ("xliff", "XliffDocument", "XLIFF 1.2 or 2.0"),
-    ".xliff": ("xliff", "XliffDocument", "XLIFF 1.2 or 2.0"),
-    ".po": ("po", "PoDocument", "gettext PO catalogue"),
-}
+# "extensions: module.Class: what it is"; the order is the one users see.
+_TABLE = """
+.txt: plain.PlainText: plain text
+.md .markdown: markdown.MarkdownDocument: Markdown
+.html .htm: html.HtmlDocument: HTML page
+.docx: docx.WordDocument: Word document
+.pptx: pptx.PowerPointDocument: PowerPoint presentation
+.srt: subtitles.SrtDocument: SubRip subtitles
+.vtt: subtitles.VttDocument: WebVTT subtitles
+.xlf .xliff: xliff.XliffDocument: XLIFF 1.2 or 2.0
+.po: po.PoDocument: gettext PO catalogue
+"""
+_FORMATS = {ext: (*where.strip().split("."), what.strip())
+            for exts, where, what in (line.split(":") for line in _TABLE.strip().splitlines())
+            for ext in exts.split()}
 
 SUPPORTED: dict[str, str] = {ext: what for ext, (_, _, what) in _FORMATS.items()}
 

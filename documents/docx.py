@@ -18,8 +18,8 @@ from typing import Iterator
 
 from lxml import etree
 
-from documents.base import Document, DocumentError, Segment, has_letters, respace
-from documents.office import check_package, dominant, formatting_key
+from documents.base import Document, Segment, has_letters, respace
+from documents.office import dominant, formatting_key, open_package
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -164,12 +164,7 @@ def _open(data: bytes):
 
     for content_type in _NOTES:  # footnotes and endnotes as XML parts, so they can be edited
         PartFactory.part_type_for.setdefault(content_type, XmlPart)
-    check_package(data, "Word document (.docx)")
-    try:
-        return docx.Document(io.BytesIO(data))
-    except Exception:
-        raise DocumentError("this is not a readable Word document (.docx, Office 2007 or later; an "
-                            "older .doc file must be saved as .docx first)") from None
+    return open_package(data, "Word document", ".docx", ".doc", docx.Document)
 
 
 def _walk(document) -> Iterator[tuple[Segment, list]]:

@@ -38,6 +38,17 @@ def check_package(data: bytes, what: str) -> None:
                             f"(at most {MAX_UNPACKED // 2**20} MiB)")
 
 
+def open_package(data: bytes, what: str, extension: str, old: str, load: Callable[[io.BytesIO], object]):
+    """``load`` of a checked package (``check_package``); a failure says what the file is not
+    (``old``: the earlier binary format's extension, to be saved as ``extension`` first)."""
+    check_package(data, f"{what} ({extension})")
+    try:
+        return load(io.BytesIO(data))
+    except Exception:
+        raise DocumentError(f"this is not a readable {what} ({extension}, Office 2007 or later; an "
+                            f"older {old} file must be saved as {extension} first)") from None
+
+
 def formatting_key(properties) -> bytes:
     """A run properties element (or None) as bytes that compare equal for equal formatting."""
     return b"" if properties is None else etree.tostring(properties, method="c14n")

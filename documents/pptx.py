@@ -16,8 +16,8 @@ from typing import Iterator
 
 from lxml import etree
 
-from documents.base import Document, DocumentError, Segment, has_letters, respace
-from documents.office import check_package, dominant, formatting_key
+from documents.base import Document, Segment, has_letters, respace
+from documents.office import dominant, formatting_key, open_package
 
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
@@ -104,12 +104,7 @@ def _kind(paragraph, place: str) -> tuple[str, str]:
 def _open(data: bytes):
     import pptx
 
-    check_package(data, "PowerPoint presentation (.pptx)")
-    try:
-        return pptx.Presentation(io.BytesIO(data))
-    except Exception:
-        raise DocumentError("this is not a readable PowerPoint presentation (.pptx, Office 2007 or later; an "
-                            "older .ppt file must be saved as .pptx first)") from None
+    return open_package(data, "PowerPoint presentation", ".pptx", ".ppt", pptx.Presentation)
 
 
 def _walk(presentation) -> Iterator[tuple[Segment, object, list]]:
