@@ -6,8 +6,8 @@
   machine's (the key gate decides "loopback" from this, never from the bind address);
 - **cross-site writes**: a state-changing API request whose ``Origin`` (or ``Referer``) is
   neither the server's own nor in ``--api-cors-origins`` gets 403 before anything runs;
-- **body size**: a ``Content-Length`` over the limit is refused at once, and a body without
-  one is read only up to the limit;
+- **body size**: a ``Content-Length`` over the limit (4 MiB; 16 MiB for an upload to
+  ``/translate_file``) is refused at once, and a body without one is read only up to the limit;
 - **shapes and headers**: FastAPI's ``{"detail": …}`` for a route or method the API does not
   have is answered in the API's own error shape; ``X-RateLimit-*`` where a limit applies;
 - **the log**: one line per API request (api/request_log.py)."""
@@ -26,6 +26,8 @@ from api.bodies import MAX_BODY
 from api.errors import ApiError, libretranslate_error, openai_error
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MAX_FILE_BODY = 16 * 1024 * 1024  # bytes of an upload to one of UPLOAD_PATHS (a document)
+UPLOAD_PATHS = frozenset({"/translate_file"})
 FORWARDING = (b"x-forwarded-for", b"forwarded", b"x-real-ip", b"x-forwarded-host")
 _peer: ContextVar["Peer | None"] = ContextVar("hintmt_peer", default=None)
 
@@ -90,17 +92,24 @@ def current_peer() -> Peer | None:
 
 
 class ApiGuard:
-    """See the module's docstring. ``api_paths``: the LibreTranslate routes' paths (everything
-    under /v1/ is the OpenAI API's)."""
+    """See the module's docstring. ``api_paths``: the LibreTranslate routes' paths (a path
+    with parameters, ``/download_file/{token}/{name}``, covers every path under its fixed
+    start; everything under /v1/ is the OpenAI API's)."""
 
     def __init__(self, app, *, api_paths, cors_origins=(), trusted_proxies: str | None = None,
-                 max_body: int = MAX_BODY):
-        self.app, self.api_paths = app, frozenset(api_paths)
+                 max_body: int = MAX_BODY, max_file_body: int = MAX_FILE_BODY):
+        self.app, self.api_paths = app, frozenset(p for p in api_paths if "{" not in p)
+        self.prefixes = tuple(p[:p.index("{")] for p in api_paths if "{" in p)
         self.origins = {o.rstrip("/").lower() for o in cors_origins}
         self.trusted, self.max_body = TrustedProxies(trusted_proxies), max_body
+        self.max_file_body = max(max_body, max_file_body)
 
     def is_api(self, path: str) -> bool:
-        return path.startswith("/v1/") or path == "/v1" or path in self.api_paths
+        return (path.startswith("/v1/") or path == "/v1" or path in self.api_paths
+                or path.startswith(self.prefixes))
+
+    def body_limit(self, path: str) -> int:
+        return self.max_file_body if path in UPLOAD_PATHS else self.max_body
 
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket"):
@@ -126,7 +135,8 @@ class ApiGuard:
             refusal = self._refusal(scope, headers, peer)
             if refusal is not None:
                 return await self._answer(send, refusal, openai, record)
-            await self.app(scope, self._capped(receive), _Reply(send, record, openai))
+            await self.app(scope, self._capped(receive, self.body_limit(scope["path"])),
+                           _Reply(send, record, openai))
         finally:
             request_log.write(record)
 
@@ -134,9 +144,9 @@ class ApiGuard:
         if scope["method"] in WRITES and not self.origin_allowed(headers, peer):
             return ApiError(403, "Cross-site request refused: this page's origin may not send requests "
                                  "to this API (the server's --api-cors-origins lists the ones that may).")
-        length = headers.get("content-length")
-        if length and length.isdigit() and int(length) > self.max_body:
-            return ApiError(413, f"The request body is {int(length):,} bytes; the limit is {self.max_body:,}.")
+        length, limit = headers.get("content-length"), self.body_limit(scope["path"])
+        if length and length.isdigit() and int(length) > limit:
+            return ApiError(413, f"The request body is {int(length):,} bytes; the limit is {limit:,}.")
         return None
 
     def origin_allowed(self, headers: Headers, peer: Peer) -> bool:
@@ -155,8 +165,8 @@ class ApiGuard:
             own.add(headers["x-forwarded-host"].lower())  # the host the trusted proxy was asked for
         return origin != "null" and urlsplit(origin).netloc in own
 
-    def _capped(self, receive):
-        seen, limit = 0, self.max_body
+    def _capped(self, receive, limit: int):
+        seen = 0
 
         async def read():
             nonlocal seen

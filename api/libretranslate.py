@@ -1,5 +1,8 @@
-"""LibreTranslate's API at the server root: POST /translate, /detect, /suggest, GET /languages,
-/frontend/settings; answers and errors (`{"error": "..."}`) in LibreTranslate's shapes."""
+"""LibreTranslate's API at the server root: POST /translate, /detect, /suggest, /translate_file,
+GET /languages, /frontend/settings, /download_file/…, /spec; answers and errors (`{"error": "..."}`) in LibreTranslate's shapes.
+
+Extensions: ``hint`` (the style's hint) and ``glossary`` (the name of one of the key's glossaries,
+as DeepL's ``glossary_id`` names one; an unknown name is a 400)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -8,10 +11,12 @@ from fastapi.responses import JSONResponse
 
 from prompts import language_name
 from chat.settings import is_auto
+from documents import SUPPORTED
 from prompts import LANGUAGES, detect_language
 
 from api.bodies import bearer, client_of, read_fields
 from api.errors import ApiError, guarded, libretranslate_error
+from api.files import Downloads, FileRoutes
 from api.html_text import node_texts, translate_html
 from api.keys import KeyGate
 from api.service import ApiTurns, Translated, language_code
@@ -46,20 +51,40 @@ def _int(value, what: str, low: int, high: int) -> int:
     return number
 
 
-class LibreTranslateRoutes:
-    """The routes over one ApiTurns and KeyGate."""
+SUMMARIES = {
+    "/translate": "Translate text (q: a string or a list; format text or html)",
+    "/detect": "Detect the language of a text", "/suggest": "Suggest a better translation",
+    "/languages": "The languages the loaded model translates",
+    "/frontend/settings": "The server's settings and limits",
+    "/translate_file": "Translate a file (multipart: file, source, target, api_key); "
+                       "answers translatedFileUrl",
+    "/download_file/{token}/{name}": "Download a translated file (same key; kept 1 hour)",
+}
 
-    def __init__(self, turns: ApiTurns, gate: KeyGate):
+
+class LibreTranslateRoutes(FileRoutes):
+    """The routes over one ApiTurns and KeyGate (/translate_file, /download_file and /spec:
+    api/files.py); translated files wait in ``downloads``."""
+
+    def __init__(self, turns: ApiTurns, gate: KeyGate, downloads: Downloads | None = None):
         self.turns, self.gate = turns, gate
+        self.downloads = downloads or Downloads(turns.conversations.data_folder() / "files")
+        self._spec: dict | None = None
+        self._routes: list = []
 
     PATHS = {"/translate": ["POST"], "/detect": ["POST"], "/suggest": ["POST"],
-             "/languages": ["GET", "POST"], "/frontend/settings": ["GET"]}
+             "/languages": ["GET", "POST"], "/frontend/settings": ["GET"],
+             "/translate_file": ["POST"], "/download_file/{token}/{name}": ["GET"], "/spec": ["GET"]}
 
     def router(self) -> APIRouter:
         r = APIRouter()
+        named = {"/frontend/settings": self.settings, "/download_file/{token}/{name}": self.download_file}
         for path, methods in self.PATHS.items():
-            handler = {"/frontend/settings": self.settings}.get(path) or getattr(self, path.strip("/"))
-            r.add_api_route(path, handler, methods=methods)
+            handler = named.get(path) or getattr(self, path.strip("/"))
+            for method in methods:  # a route each: /spec's operation ids stay unique
+                r.add_api_route(path, handler, methods=[method], summary=SUMMARIES.get(path),
+                                include_in_schema=path != "/spec")
+        self._routes = r.routes
         return r
 
     async def _caller(self, request: Request):
@@ -93,30 +118,33 @@ class LibreTranslateRoutes:
             alternatives = _int(fields.get("alternatives"), "alternatives", 0,
                                 self.gate.limits.max_alternatives)
             hint = self.turns.hint(fields.get("hint"))
+            glossary = await run_in_threadpool(self.turns.glossary, caller, fields.get("glossary"))
 
             def one(text: str) -> Translated:
                 if not text.strip():
                     return Translated(text)
-                return self.turns.translate(caller, text, source, target, hint, alternatives)
+                return self.turns.translate(caller, text, source, target, hint, alternatives, glossary)
 
             if fmt == "html":
-                results = await run_in_threadpool(self._html, caller, texts, source, target, hint)
+                results = await run_in_threadpool(self._html, caller, texts, source, target, hint, glossary)
             elif batch:  # one model batch, each string its own stored turn
-                results = await run_in_threadpool(
-                    lambda: self.turns.translate_many(caller, texts, source, target, hint, alternatives))
+                results = await run_in_threadpool(lambda: self.turns.translate_many(
+                    caller, texts, source, target, hint, alternatives, glossary))
             else:
                 results = await run_in_threadpool(lambda: [one(t) for t in texts])
         except ApiError as err:
             return libretranslate_error(err)
         return JSONResponse(self._answer(results, batch, source == "auto", alternatives))
 
-    def _html(self, caller, texts: list[str], source: str, target: str, hint) -> list[Translated]:
+    def _html(self, caller, texts: list[str], source: str, target: str, hint,
+              glossary: str | None = None) -> list[Translated]:
         """`format=html`: the text nodes of every string as one list (`translate_many`: all
         are planned before any is stored, so a node the model cannot take refuses the request
         with nothing stored); each string rebuilt around its nodes' translations, detected
         as its first node."""
         nodes = [node_texts(t) for t in texts]
-        done = iter(self.turns.translate_many(caller, [n for ns in nodes for n in ns], source, target, hint))
+        done = iter(self.turns.translate_many(caller, [n for ns in nodes for n in ns], source, target, hint,
+                                              glossary=glossary))
         results = []
         for text, own in zip(texts, nodes):
             found = [next(done) for _ in own]
@@ -199,7 +227,7 @@ class LibreTranslateRoutes:
         return JSONResponse({
             "charLimit": limits.chars_per_request or -1, "frontendTimeout": 500,
             "apiKeys": True, "keyRequired": self.gate.key_required(client_of(request)), "suggestions": True,
-            "filesTranslation": False, "supportedFilesFormat": [],
+            "filesTranslation": True, "supportedFilesFormat": list(SUPPORTED),
             "language": {"source": {"code": "auto", "name": "Auto Detect"},
                          "target": {"code": target, "name": LANGUAGES.get(target, target)}},
         })

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from typing import Callable, Iterator, TypeVar
 
 from chat.conversations import Conversations
+from chat.glossaries import list_glossaries
 from chat.session import ChatSession, Reply
 from chat.pipeline import check_text
 from chat.settings import AUTO, TurnSettings, UserError
@@ -18,6 +19,9 @@ from prompts import LANGUAGES, detect_language
 from prompts.languages import normalize_code
 from prompts.styles import get_style
 from storage import NotFound
+
+from documents import DocumentError
+from documents.job import DocumentJob, JobFailed
 
 from api import request_log
 from api.errors import ApiError
@@ -78,6 +82,18 @@ class ApiTurns:
         except ValueError as err:
             raise ApiError(400, f"Invalid request: {err}") from None
 
+    def glossary(self, caller: Caller, name) -> str | None:
+        """The name of one of the caller's glossaries (an extension of /translate), None for
+        none; 400 for anything else."""
+        if name is None or (isinstance(name, str) and not name.strip()):
+            return None
+        if not isinstance(name, str):
+            raise ApiError(400, "Invalid request: glossary must be the name of one of your glossaries")
+        name = " ".join(name.split())
+        if all(g.name != name for g in list_glossaries(self.session.store, caller.user_id)):
+            raise ApiError(400, f"Invalid request: this key has no glossary {name!r}")
+        return name
+
     # -- conversations -------------------------------------------------------------
     def daily_conversation(self, caller: Caller) -> int:
         """The caller's conversation of today (UTC), created on first use."""
@@ -132,13 +148,14 @@ class ApiTurns:
         raise AssertionError("unreachable")
 
     def translate(self, caller: Caller, text: str, src: str, tgt: str, hint: str | None = None,
-                  alternatives: int = 0) -> Translated:
+                  alternatives: int = 0, glossary: str | None = None) -> Translated:
         """One string, as the page translates it (auto source detected like the page)."""
         clean = _checked(text)
         unchanged = self.unchanged(clean, src, tgt)
         if unchanged is not None:
             return unchanged
-        settings = TurnSettings(src=src, tgt=tgt, hint=hint, mode="translate", unsure="guess")
+        settings = TurnSettings(src=src, tgt=tgt, hint=hint, mode="translate", unsure="guess",
+                                glossary=glossary)
         first, rest = self.start(caller, lambda: self.daily_conversation(caller), clean, settings)
         last = _drain(first, rest)
         asked = self.conversations.message(caller.user_id, last.user_message_id)
@@ -150,7 +167,7 @@ class ApiTurns:
         return out
 
     def translate_many(self, caller: Caller, texts: list, src: str, tgt: str, hint: str | None = None,
-                       alternatives: int = 0) -> list[Translated]:
+                       alternatives: int = 0, glossary: str | None = None) -> list[Translated]:
         """A list of strings as one batch (`ChatSession.send_batch`): each string its own stored
         turn, detected on its own; blank strings and text already in the target language come
         back as they are. A string the model cannot take refuses the list, storing nothing."""
@@ -166,7 +183,8 @@ class ApiTurns:
                 todo.append((i, clean))
         if not todo:
             return out
-        settings = TurnSettings(src=src, tgt=tgt, hint=hint, mode="translate", unsure="guess")
+        settings = TurnSettings(src=src, tgt=tgt, hint=hint, mode="translate", unsure="guess",
+                                glossary=glossary)
         replies = self._send_batch(caller, [clean for _, clean in todo], settings)
         for (i, _), reply in zip(todo, replies):
             last = _drain(reply, iter(()))
@@ -224,6 +242,26 @@ class ApiTurns:
             raise ApiError(400, "That reply was a chat answer, not a translation: corrections are "
                                 "taken for translations only.")
         return self.feedback.edit(caller.user_id, msg_id, better).pairs
+
+    def translate_document(self, caller: Caller, document, settings: TurnSettings) -> bytes:
+        """A document as a conversation of the caller's own, titled with its name, a stored turn
+        per segment (documents/job.py); the translated file. A document or segment the model
+        cannot take is a 400 with nothing stored; the model failing midway, a 503 (the segments
+        before it stay stored)."""
+        self.engine()
+        job = None
+        try:
+            job = DocumentJob.start(self.session, caller.user_id, document, settings)
+            job.run()
+        except (UserError, DocumentError) as err:
+            if job is not None and job.conv_id:
+                self.drop_if_empty(caller, job.conv_id)
+            raise ApiError(400, f"Invalid request: {err}") from None
+        except JobFailed as err:
+            raise ApiError(503, str(err)) from None
+        request_log.add("tokens", sum((r.prompt_tokens or 0) + (r.completion_tokens or 0)
+                                      for _, r in job.turns().values()))
+        return job.write()
 
 
 def _checked(text) -> str:

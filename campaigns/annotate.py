@@ -120,11 +120,13 @@ def judge(campaigns, token: str, assignment_id: int, button: str, seconds: float
 
 
 def dashboard(campaigns, owner_token: str, cache: dict | None = None) -> tuple:
-    """(campaign, progress, results, judgements) for the owner's dashboard. The results are
+    """(campaign, progress, results, judgements) for the owner's dashboard (an ESA campaign's
+    judgements: its `EsaInfo` rows). The results are
     `campaign report`'s (the same bootstrap rounds and seed), computed again only when the
     judgements changed since the call that filled ``cache``."""
     campaign = campaigns.by_owner_token(owner_token)
-    judgements = campaigns.judgements(campaign.id)
+    judgements = campaigns.judgements(campaign.id) if campaign.protocol == "pairwise" \
+        else campaigns.esa_judgements(campaign.id)
     seen = (campaign.id, len(judgements), max((j.id for j in judgements), default=None))
     if cache is None or cache.get(campaign.id, (None,))[0] != seen:
         results = campaign_results.compute(campaigns, campaign)

@@ -8,7 +8,8 @@ needed) give no pair. Flagged annotators are left out unless
 pair: the post-edit chosen, the machine translation rejected.
 
 The pair's ``prompt`` is the exact prompt the chosen side's system was sent (the ``full``
-format carries both systems' prompts).
+format carries both systems' prompts). An error-span campaign's pairs come from its scores
+with a margin instead (`campaigns.esa_export`); the formats are the same.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from campaigns import agreement as agree
+from campaigns.esa_export import esa_pairs
 from campaigns.results import flagged_names
 from chat.settings import UserError
 from storage.export import alma_r_row
@@ -83,11 +85,27 @@ def _row(campaign, item, winner, loser, outputs, votes, share: float, kind: str)
 
 def export_campaign(campaigns, campaign, fmt: str, out: str | Path,
                     min_agreement: float | None = None, include_flagged: bool = False,
-                    max_p: float = agree.MAX_P, min_pass: float = agree.MIN_PASS) -> int:
-    """Write the pairs as JSON Lines; returns the number of rows written."""
+                    max_p: float = agree.MAX_P, min_pass: float = agree.MIN_PASS,
+                    margin: float | None = None) -> int:
+    """Write the pairs as JSON Lines; returns the number of rows written. ``margin`` is for
+    error-span campaigns, ``min_agreement`` for pairwise ones."""
     if fmt not in FORMATS:
         raise UserError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    rows = merged_pairs(campaigns, campaign, min_agreement, include_flagged, max_p, min_pass)
+    if campaign.protocol == "pairwise":
+        if margin is not None:
+            raise UserError(f"--margin is for error-span campaigns; {campaign.name!r} is pairwise "
+                            "(use --min-agreement)")
+        rows = merged_pairs(campaigns, campaign, min_agreement, include_flagged, max_p, min_pass)
+    else:
+        if min_agreement is not None:
+            raise UserError(f"--min-agreement is for pairwise campaigns; {campaign.name!r} is "
+                            f"{campaign.protocol} (use --margin)")
+        rows = esa_pairs(campaigns, campaign, margin, include_flagged, max_p, min_pass)
+    return write_rows(rows, fmt, out)
+
+
+def write_rows(rows: list[dict], fmt: str, out: str | Path) -> int:
+    """Write ``full`` rows as ``fmt`` JSON Lines to ``out``; returns the number written."""
     lines = []
     for row in rows:
         if fmt == "trl":

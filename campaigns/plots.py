@@ -1,7 +1,9 @@
 """The report's charts as matplotlib figures (PNG files for `campaign report --plots`, and the
 same figures on the owner's dashboard): leaderboard with 95% CI bars, win-rate heat map,
 judgements over time per annotator (UTC, its unit on the axis), per-annotator quality control
-with the number of QC items behind each pass rate. A chart without data yet says so."""
+with the number of QC items behind each pass rate; an error-span campaign's own charts from
+`campaigns.esa_plots` (and, in contrastive mode, the leaderboard and win rates of its screens).
+A chart without data yet says so."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -129,10 +131,18 @@ def qc_figure(results: dict):
     return fig
 
 
-def figures(results: dict, judgements) -> dict:
-    """name → Figure, for every chart."""
-    return {"leaderboard": leaderboard_figure(results), "win_rates": win_rate_figure(results),
-            "timeline": timeline_figure(judgements), "qc": qc_figure(results)}
+def figures(results: dict, judgements, protocol: str | None = None) -> dict:
+    """name → Figure, for every chart of the campaign (``protocol`` None: read from
+    ``results``; an ``esa`` campaign's report has no pairwise judgements to chart)."""
+    pairwise = "esa" not in results or protocol == "contrastive-esa" or (
+        protocol is None and _nothing_counted(results) is None)
+    charts = {"leaderboard": leaderboard_figure(results), "win_rates": win_rate_figure(results)} \
+        if pairwise else {}
+    if "esa" in results:
+        from campaigns.esa_plots import esa_figures
+
+        charts.update(esa_figures(results, judgements))
+    return {**charts, "timeline": timeline_figure(judgements), "qc": qc_figure(results)}
 
 
 def save_plots(results: dict, judgements, folder: str | Path) -> list[Path]:

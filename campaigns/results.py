@@ -1,4 +1,5 @@
-"""A campaign's results as one JSON-ready dict: leaderboard, pairwise, agreement, annotators.
+"""A campaign's results as one JSON-ready dict: leaderboard, pairwise, agreement, annotators
+(and ``esa`` for an error-span campaign, see `campaigns.esa_report`).
 
 Flagged annotators' judgements are left out of the leaderboard and the pairwise counts
 (``include_flagged`` keeps them); quality-control items never count there.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from campaigns import agreement as agree
 from campaigns import stats
+from campaigns.esa_report import compute_esa
 
 
 def outcomes(judgements, labels: dict[int, str], leave_out: set[str] = frozenset()) -> list:
@@ -22,6 +24,8 @@ def flagged_names(rows: list[dict]) -> set[str]:
 def compute(campaigns, campaign, include_flagged: bool = False, max_p: float = agree.MAX_P,
             min_pass: float = agree.MIN_PASS, rounds: int = stats.BOOTSTRAP) -> dict:
     """The report of ``campaign`` (a CampaignInfo) from the stored judgements."""
+    if campaign.protocol != "pairwise":
+        return compute_esa(campaigns, campaign, include_flagged, max_p, min_pass, rounds)
     systems = campaigns.systems(campaign.id)
     labels = {s.id: s.label for s in systems}
     judgements = campaigns.judgements(campaign.id)
@@ -38,9 +42,10 @@ def compute(campaigns, campaign, include_flagged: bool = False, max_p: float = a
 
 
 def progress(campaigns, campaign) -> dict:
-    """Judged / assigned per annotator and per system pair (quality control counted apart),
-    and the judgements imported from elsewhere (``campaign import``; they belong to no
-    assignment here) as ``imported``."""
+    """Judged / assigned per annotator and per system pair (per system for an ``esa``
+    campaign; quality control counted apart), and the judgements imported from elsewhere
+    (``campaign import``; they belong to no assignment here) as ``imported`` (an imported ESA
+    row counts under its system)."""
     labels = {s.id: s.label for s in campaigns.systems(campaign.id)}
     names = {a.id: a.name for a in campaigns.annotators(campaign.id)}
     people: dict = {}
@@ -49,8 +54,8 @@ def progress(campaigns, campaign) -> dict:
     def row(table: dict, key: str) -> dict:
         return table.setdefault(key, {"done": 0, "total": 0, "imported": 0})
 
-    def pair_of(a: int, b: int) -> dict:
-        return row(pairs, " vs ".join(sorted((labels[a], labels[b]))))
+    def pair_of(a: int, b: int) -> dict:  # one system alone: an ESA candidate
+        return row(pairs, " vs ".join(sorted({labels[a], labels[b]})))
 
     for a in campaigns.assignments(campaign.id):
         person = row(people, names[a.annotator_id])
@@ -64,4 +69,8 @@ def progress(campaigns, campaign) -> dict:
         if j.assignment_id is None:
             row(people, j.annotator)["imported"] += 1
             pair_of(j.system_a, j.system_b)["imported"] += 1
+    for m in campaigns.esa_judgements(campaign.id):
+        if m.assignment_id is None:
+            row(people, m.annotator)["imported"] += 1
+            pair_of(m.system_id, m.system_id)["imported"] += 1
     return {"annotators": people, "pairs": pairs}

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from chat.identity import hf_key
 from chat.render import Turn, group_turns
-from storage import NotFound, StorageError, export_pairs
+from storage import DEFAULT_TITLE, MessageInfo, NotFound, StorageError, export_pairs
+from storage.connection import sqlite_file
 from storage.replies import latest_reply_to
 
 log = logging.getLogger(__name__)
@@ -33,8 +34,46 @@ class Conversations:
     def settings(self, user_id: int, conv_id: int | None) -> dict | None:
         return self.store.conversation_settings(user_id, conv_id) if conv_id is not None else None
 
-    def create(self, user_id: int, settings: dict) -> int:
-        return self.store.create_conversation(user_id, settings=settings)
+    def create(self, user_id: int, settings: dict, title: str = DEFAULT_TITLE) -> int:
+        return self.store.create_conversation(user_id, title=title, settings=settings)
+
+    def data_folder(self) -> Path:
+        """Where files that belong with the database live: the SQLite file's folder, else
+        ./data (a server database)."""
+        path = sqlite_file(self.store.engine.url)
+        return (path.parent if path is not None else Path("data")).absolute()
+
+    def chosen_replies(self, user_id: int, conv_id: int) -> dict[int, MessageInfo]:
+        """Each turn's reply as the user last chose it, by user message id: the latest of a
+        correction (an edit, when it was made), a picked alternative and a 👍 rating (when
+        given); without any, the first finished reply. Turns with no finished reply are left out."""
+        messages = self.store.messages(user_id, conv_id)
+        replies: dict[int, list] = {}
+        for msg in messages:
+            if msg.role == "assistant" and msg.parent_id is not None and msg.status == "complete" \
+                    and (msg.content or "").strip():
+                replies.setdefault(msg.parent_id, []).append(msg)
+        contested = [alts for alts in replies.values() if len(alts) > 1]
+        picked: dict[int, object] = {}
+        if contested:
+            since = self.store.get_conversation(user_id, conv_id).created
+            for pair in self.store.pairs(user_id, kind="pick", since=since):
+                if pair.conversation_id == conv_id and pair.chosen_message_id is not None:
+                    picked[pair.chosen_message_id] = pair.created
+        chosen = {parent: alts[0] for parent, alts in replies.items()}
+        for alts in contested:
+            acts = []
+            for msg in alts:
+                if msg.model_id == "human":
+                    acts.append((msg.created, msg.id, msg))
+                if msg.id in picked:
+                    acts.append((picked[msg.id], msg.id, msg))
+                rating = self.store.feedback_for(user_id, msg.id)
+                if rating is not None and rating.rating > 0:
+                    acts.append((rating.created, msg.id, msg))
+            if acts:
+                chosen[alts[0].parent_id] = max(acts, key=lambda act: act[:2])[2]
+        return chosen
 
     def titled(self, user_id: int, title: str) -> int:
         """The user's oldest conversation called ``title``, created if there is none."""

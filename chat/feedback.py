@@ -10,9 +10,11 @@ from dataclasses import dataclass
 
 from prompts import split_segments
 
+from chat.glossary_check import recheck
 from chat.settings import UserError
 
-REASONS = ("mistranslation", "omission", "fluency", "terminology", "wrong language", "other")
+# "term missed": a glossary term's target is not in the translation (chat/glossary_check.py)
+REASONS = ("mistranslation", "omission", "fluency", "terminology", "term missed", "wrong language", "other")
 PICKS = ("a", "b", "tie", "both-bad")
 
 
@@ -159,7 +161,7 @@ class Feedback:
         new_id = self.store.add_message(
             user_id, msg.conversation_id, "assistant", corrected, parent_id=msg.parent_id,
             src=msg.src, tgt=msg.tgt, prompt=msg.prompt, model_id="human",
-            params={**(msg.params or {}), "edited_from": msg.id})
+            params={**recheck(msg.params, corrected), "edited_from": msg.id})
         new_msg = self.store.get_message(user_id, new_id)
         written = self._write_pairs(user_id, "edit", new_msg, msg, chosen_text=corrected)
         return Outcome("edit", written, f"Correction saved; {written} preference pair(s).", new_id)

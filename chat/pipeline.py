@@ -16,6 +16,7 @@ from prompts import (
     get_style, language_name, split_segments, stop_strings, xalma_group,
 )
 
+from chat.glossary_check import apply_glossary
 from chat.settings import (MAX_INPUT_CHARS, MAX_SEGMENTS, MIN_DETECTION_CONFIDENCE,
                            MIN_NEW_TOKENS, SourceUnknown, TurnSettings, UserError, is_auto)
 
@@ -37,6 +38,8 @@ class Plan:
     notice: str | None = None
     group: int | None = None
     source_sizes: list[int] = field(default_factory=list)  # per prompt (translate): caps its length
+    glossary: object = None          # prompts.glossary.Glossary used for this turn, if any
+    terms: list = field(default_factory=list)  # its TermMatch list, offsets into the source text
 
 
 @dataclass
@@ -128,11 +131,13 @@ def resolve_direction(text: str, settings: TurnSettings, languages, previous_src
 
 
 def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
-              history: list[tuple[str, str]] | None = None, previous_src: str | None = None) -> Plan:
+              history: list[tuple[str, str]] | None = None, previous_src: str | None = None,
+              glossary=None) -> Plan:
     """Build the exact prompts for one reply (translate mode: one per segment).
 
     ``previous_src``: the conversation's previous source language, used when Auto detection
-    is unsure (see `resolve_direction`).
+    is unsure (see `resolve_direction`). ``glossary``: a prompts.glossary.Glossary for this
+    direction (`apply_glossary`: its terms in a free-text hint, recorded for the check).
     """
     preset = engine.preset
     style = preset.style
@@ -160,15 +165,17 @@ def plan_turn(engine: TextEngine, text: str, settings: TurnSettings,
                         "translate-file`.")
     hint = get_style(style).normalize_hint(settings.hint)
     first_tgt = "en" if pivot else tgt
-    prompts = [build_prompt(style, seg, src, first_tgt, hint=hint, tokenizer=engine.tokenizer)
-               for seg in pieces]
+    hints, terms, unused = apply_glossary(glossary, text, pieces, src, tgt, style, hint)
+    prompts = [build_prompt(style, seg, src, first_tgt, hint=own, tokenizer=engine.tokenizer)
+               for seg, own in zip(pieces, hints)]
     _check_context(engine, prompts)
     params = settings.gen_params(preset.decoding, stop_strings(style, first_tgt))
     group = _group(preset, src, first_tgt)
     return Plan(src, tgt, style, "translate", hint, params, prompts, segmented,
                 detected=src if is_auto(settings.src) and confidence is not None else None,
-                confidence=confidence, pivot=pivot, notice=notice, group=group,
-                source_sizes=[text_size(seg) for seg in pieces])
+                confidence=confidence, pivot=pivot, notice=" ".join(n for n in (notice, unused) if n) or None,
+                group=group, source_sizes=[text_size(seg) for seg in pieces],
+                glossary=glossary if unused is None else None, terms=terms)
 
 
 def params_for(plan: Plan) -> GenParams:

@@ -14,6 +14,8 @@ from typing import Iterator
 
 from chat.batch_send import batch_groups, generate_together
 from chat.flush import PartialFlusher
+from chat.glossaries import load_glossary
+from chat.glossary_check import glossary_note, glossary_record
 from chat.model_host import ModelHost
 from chat.pipeline import Outcome, Plan, check_text, plan_turn, run_plan
 from chat.zerogpu import on_gpu
@@ -72,23 +74,27 @@ class ChatSession:
         engine = self.engine()
         history = self._history(user_id, conv_id) if settings.mode == "chat" else None
         plan = plan_turn(engine, text, settings, history,
-                         previous_src=self._fallback_source(user_id, conv_id, settings))
+                         previous_src=self._fallback_source(user_id, conv_id, settings),
+                         glossary=self._glossary(user_id, settings))
         [asked] = self._store_asked(user_id, conv_id, settings, [text], [plan])
         yield from self._reply(user_id, conv_id, asked, plan)
 
-    def send_batch(self, user_id: int, conv_id: int, texts: list[str],
-                   settings: TurnSettings) -> list[Reply]:
+    def send_batch(self, user_id: int, conv_id: int, texts: list[str], settings: TurnSettings,
+                   tags: list[dict] | None = None, multi: bool = False) -> list[Reply]:
         """Each text as its own stored turn, as `send` stores it; the translations that can
-        share one model batch run through one call (chat/batch_send.py). Every text is planned
-        before anything is stored, so a refused text refuses the whole list. The final reply
-        of each, in order."""
+        share one model batch run through one call (chat/batch_send.py; ``multi``: texts of
+        several sentences join it too). Every text is planned before anything is stored, so a
+        refused text refuses the whole list. ``tags``: params stored with each text's user
+        message (a document's segment id). The final reply of each, in order."""
         texts = [check_text(t) for t in texts]
         engine = self.engine()
         previous = self._fallback_source(user_id, conv_id, settings)
-        plans = [plan_turn(engine, text, settings, None, previous_src=previous) for text in texts]
-        asked = self._store_asked(user_id, conv_id, settings, texts, plans)
+        glossary = self._glossary(user_id, settings)
+        plans = [plan_turn(engine, text, settings, None, previous_src=previous, glossary=glossary)
+                 for text in texts]
+        asked = self._store_asked(user_id, conv_id, settings, texts, plans, tags)
         replies: list[Reply | None] = [None] * len(plans)
-        for chunk in batch_groups(plans, engine.batch_size):
+        for chunk in batch_groups(plans, engine.batch_size, multi):
             done = self._reply_together(user_id, conv_id, engine, [plans[i] for i in chunk],
                                         [asked[i] for i in chunk])
             for i, (msg_id, outcome) in zip(chunk, done):
@@ -105,7 +111,7 @@ class ChatSession:
         user_msg, conv_id = self._turn_root(user_id, message_id)
         turn = settings.with_(src=user_msg.src or settings.src, tgt=user_msg.tgt or settings.tgt)
         history = self._history(user_id, conv_id, before=user_msg.id) if turn.mode == "chat" else None
-        plan = plan_turn(engine, user_msg.content, turn, history)
+        plan = plan_turn(engine, user_msg.content, turn, history, glossary=self._glossary(user_id, turn))
         plan.params = sampling_for_alternative(plan.params)
         plan.detected = user_msg.detected_lang
         plan.confidence = user_msg.detected_confidence
@@ -118,8 +124,8 @@ class ChatSession:
             raise UserError("Pick the source language to translate from.")
         engine = self.engine()
         user_msg, conv_id = self._turn_root(user_id, message_id)
-        plan = plan_turn(engine, user_msg.content,
-                         settings.with_(src=src, mode="translate", tgt=user_msg.tgt or settings.tgt))
+        turn = settings.with_(src=src, mode="translate", tgt=user_msg.tgt or settings.tgt)
+        plan = plan_turn(engine, user_msg.content, turn, glossary=self._glossary(user_id, turn))
         self.store.update_message(user_id, user_msg.id, src=src, tgt=plan.tgt)
         yield from self._reply(user_id, conv_id, user_msg.id, plan)
 
@@ -147,19 +153,31 @@ class ChatSession:
         return True
 
     # -- internals -----------------------------------------------------------------
+    def _glossary(self, user_id: int, settings: TurnSettings):
+        """The user's glossary named in ``settings`` for a translation turn (UserError if they
+        have none by that name), else None."""
+        if settings.mode != "translate" or not settings.glossary:
+            return None
+        return load_glossary(self.store, user_id, settings.glossary)
+
     def _fallback_source(self, user_id: int, conv_id: int, settings: TurnSettings) -> str | None:
         """The conversation's previous source when Auto detection may need it ("ask")."""
         asks = is_auto(settings.src) and settings.unsure == "ask"
         return self._previous_source(user_id, conv_id) if asks else None
 
     def _store_asked(self, user_id: int, conv_id: int, settings: TurnSettings, texts: list[str],
-                     plans: list[Plan]) -> list[int]:
-        """The turn's settings on the conversation, then each text as a user message with its
-        detection and direction; their ids."""
-        self.store.update_settings(user_id, conv_id, settings.as_dict())
+                     plans: list[Plan], tags: list[dict] | None = None) -> list[int]:
+        """The turn's settings on the conversation (keys that are no turn setting, such as a
+        document's record, kept), then each text as a user message with its detection,
+        direction and tag (``params``); their ids."""
+        kept = {k: v for k, v in self.store.conversation_settings(user_id, conv_id).items()
+                if k not in TurnSettings.__dataclass_fields__}
+        self.store.update_settings(user_id, conv_id, {**kept, **settings.as_dict()})
+        tags = tags or [None] * len(texts)
         return [self.store.add_message(user_id, conv_id, "user", text, detected_lang=plan.detected,
-                                       detected_confidence=plan.confidence, src=plan.src, tgt=plan.tgt)
-                for text, plan in zip(texts, plans)]
+                                       detected_confidence=plan.confidence, src=plan.src, tgt=plan.tgt,
+                                       **({"params": tag} if tag else {}))
+                for text, plan, tag in zip(texts, plans, tags)]
 
     def _add_reply(self, user_id: int, conv_id: int, parent_id: int, plan: Plan, engine,
                    **extra_params) -> int:
@@ -231,7 +249,8 @@ class ChatSession:
             self.store.update_message(user_id, msg_id, content=shown, status="stopped")
             return
         prompt_tokens, completion_tokens = outcome.token_counts()
-        params = {**_params_record(plan), **outcome.extra_params()}
+        params = {**_params_record(plan), **outcome.extra_params(),
+                  **glossary_record(plan, outcome.text if outcome.status == "complete" else None)}
         gen = outcome.generations[0] if outcome.generations else None
         self.store.update_message(
             user_id, msg_id, content=outcome.text, status=outcome.status, error=outcome.error,
@@ -287,7 +306,8 @@ def _final_reply(plan: Plan, parent_id: int, msg_id: int, outcome: Outcome) -> R
     greedy = (f"This engine has no beam search: {beams} beams were asked, greedy decoding ran."
               if beams else None)
     return Reply(outcome.text, direction_header(plan), outcome.status, parent_id, msg_id, done=True,
-                 note=_status_note(outcome) or _notes(outcome.note, plan.notice, greedy))
+                 note=_status_note(outcome) or _notes(outcome.note, plan.notice, greedy,
+                                                      glossary_note(glossary_record(plan, outcome.text))))
 
 
 def _status_note(outcome: Outcome) -> str | None:
@@ -306,4 +326,4 @@ def _notes(*notes: str | None) -> str | None:
 def _params_record(plan: Plan) -> dict:
     """Decoding parameters plus how the prompt was built, as stored with the reply."""
     return {**plan.params.as_dict(), "style": plan.style, "hint": plan.hint,
-            "mode": plan.mode, "pivot": plan.pivot}
+            "mode": plan.mode, "pivot": plan.pivot, **glossary_record(plan)}

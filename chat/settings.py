@@ -53,6 +53,9 @@ class TurnSettings:
     # conversation's previous source, else ask the user) or "guess" (the HTTP APIs: the best
     # guess, reported with its confidence as LibreTranslate's `detectedLanguage` does).
     unsure: str = "ask"
+    # The user's glossary for this turn (its name, or id): its terms go into a free-text hint
+    # where the style takes one, and every translation is checked for them (chat/glossary_check.py).
+    glossary: str | None = None
 
     def with_(self, **changes) -> "TurnSettings":
         return replace(self, **changes)

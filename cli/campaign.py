@@ -1,10 +1,14 @@
 """`python app.py campaign create|status|import|report|export`: preference campaigns.
 
 create  generate every system's outputs (resumable), build the assignment, print the links
+        (--protocol pairwise | esa | contrastive-esa)
 status  progress per annotator and per system pair
-import  judgements made elsewhere (CSV); rows already imported are skipped
-report  leaderboard, pairwise counts, agreement, annotators: table, --json, --plots
-export  pairs for `train-cpo` (trl | alma-r | full)
+import  judgements made elsewhere (CSV; JSONL for an error-span campaign; --pearmut: Pearmut's
+        annotation log); rows already imported are skipped
+report  leaderboard, pairwise counts, agreement, annotators (+ ESA statistics): table, --json,
+        --plots
+export  pairs for `train-cpo` (trl | alma-r | full; --margin for ESA), or the campaign as
+        Pearmut's campaign JSON (--format pearmut)
 """
 from __future__ import annotations
 
@@ -52,17 +56,27 @@ def add_arguments(parser) -> None:
     c.add_argument("--qc", type=float, default=0.1, help="share of quality-control items (default 0.1)")
     c.add_argument("--limit", type=int, help="use only the first N segments")
     c.add_argument("--seed", type=int, default=0, help="seed of the assignment (default 0)")
+    c.add_argument("--protocol", choices=("pairwise", "esa", "contrastive-esa"), default="pairwise",
+                   help="pairwise: choose A or B (default); esa: score one candidate at a time and "
+                        "mark its error spans; contrastive-esa: both candidates side by side, each "
+                        "scored and marked")
     c.add_argument("--url", default=settings().public_url,
                    help="address of the served app, for the links (env HINTMT_PUBLIC_URL)")
     _db(c)
     s = sub.add_parser("status", help="progress per annotator and per system pair")
     s.add_argument("name")
     _db(s)
-    i = sub.add_parser("import", help="add judgements from a CSV file (rows already imported "
+    i = sub.add_parser("import", help="add judgements made elsewhere (rows already imported "
                                       "are skipped)")
     i.add_argument("name")
-    i.add_argument("--judgements", required=True, metavar="FILE.csv",
-                   help="columns annotator,item_id,system_a,system_b,choice[,seconds,post_edit]")
+    source = i.add_mutually_exclusive_group(required=True)
+    source.add_argument("--judgements", metavar="FILE",
+                        help="pairwise: CSV annotator,item_id,system_a,system_b,choice[,seconds,"
+                             "post_edit]; ESA: JSONL {annotator, item_id, system, score, spans"
+                             "[, seconds, post_edit]}")
+    source.add_argument("--pearmut", metavar="FILE",
+                        help="Pearmut's annotation log of this campaign (annotations JSONL, or "
+                             "the dashboard's annotations.json)")
     _db(i)
     r = sub.add_parser("report", help="leaderboard, agreement and annotators")
     r.add_argument("name")
@@ -74,10 +88,15 @@ def add_arguments(parser) -> None:
     _db(r)
     e = sub.add_parser("export", help="the campaign's preference pairs for train-cpo")
     e.add_argument("name")
-    e.add_argument("--format", choices=("trl", "alma-r", "full"), default="trl")
+    e.add_argument("--format", choices=("trl", "alma-r", "full", "pearmut"), default="trl",
+                   help="pairs (trl, alma-r, full), or pearmut: the campaign as Pearmut's "
+                        "campaign JSON (error-span campaigns)")
     e.add_argument("--out", required=True)
     e.add_argument("--min-agreement", type=float,
                    help="lowest share of judgements that must agree (default: a strict majority)")
+    e.add_argument("--margin", type=float,
+                   help="ESA: pair an item's best and worst candidates when their mean scores "
+                        "differ by at least this many points (default 10)")
     e.add_argument("--include-flagged", action="store_true",
                    help="keep the judgements of annotators flagged by quality control")
     _qc_thresholds(e)
@@ -112,7 +131,7 @@ def _create(campaigns, args) -> int:
 
     request = CreateRequest(args.name, args.test_set, args.src, args.tgt, parse_systems(args.system),
                             parse_annotators(args.annotators), args.redundancy, args.repeat, args.qc,
-                            args.limit, args.seed)
+                            args.limit, args.seed, args.protocol)
     bars: dict = {}
 
     def progress(label: str, done: int, total: int) -> None:
@@ -151,11 +170,20 @@ def _status(campaigns, args) -> int:
 
 
 def _import(campaigns, args) -> int:
-    from campaigns.csv_import import read_judgements
-
     campaign = campaigns.get(args.name)
-    rows = read_judgements(args.judgements, campaigns, campaign)
-    done = campaigns.import_judgements(campaign.id, rows)
+    if args.pearmut:
+        from campaigns.pearmut import read_pearmut
+
+        done = campaigns.import_esa(campaign.id, read_pearmut(args.pearmut, campaigns, campaign))
+    elif campaign.protocol != "pairwise":
+        from campaigns.esa_import import read_esa_rows
+
+        done = campaigns.import_esa(campaign.id, read_esa_rows(args.judgements, campaigns, campaign))
+    else:
+        from campaigns.csv_import import read_judgements
+
+        done = campaigns.import_judgements(campaign.id,
+                                           read_judgements(args.judgements, campaigns, campaign))
     print(f"imported {done.added} judgements into {campaign.name}; skipped {done.skipped} "
           "row(s) already imported", file=sys.stderr)
     return 0
@@ -176,7 +204,9 @@ def _report(campaigns, args) -> int:
     if args.plots:
         from campaigns.plots import save_plots
 
-        paths = save_plots(results, campaigns.judgements(campaign.id), args.plots)
+        judged = campaigns.judgements(campaign.id) if campaign.protocol == "pairwise" \
+            else campaigns.esa_judgements(campaign.id)
+        paths = save_plots(results, judged, args.plots)
         print(f"plots: {', '.join(str(p) for p in paths)}", file=sys.stderr)
     return 0
 
@@ -185,7 +215,14 @@ def _export(campaigns, args) -> int:
     from campaigns.export import export_campaign
 
     campaign = campaigns.get(args.name)
+    if args.format == "pearmut":
+        from campaigns.pearmut import write_pearmut
+
+        count = write_pearmut(campaigns, campaign, args.out)
+        print(f"wrote {campaign.name} as a Pearmut campaign ({count} screens) to {args.out}; "
+              f"load it with `pearmut add {args.out}`", file=sys.stderr)
+        return 0
     count = export_campaign(campaigns, campaign, args.format, args.out, args.min_agreement,
-                            args.include_flagged, args.qc_max_p, args.qc_min_pass)
+                            args.include_flagged, args.qc_max_p, args.qc_min_pass, args.margin)
     print(f"wrote {count} pairs to {args.out}", file=sys.stderr)
     return 0

@@ -3,7 +3,8 @@
 Corpus scores with sacreBLEU's paired significance test against the first system (the
 baseline): paired bootstrap resampling by default (1000 samples, seed 12345, as
 ``sacrebleu --paired-bs``), or approximate randomization. Then the segments where the
-systems disagree most (by sentence chrF), each output next to the others.
+systems disagree most (by sentence chrF), each output next to the others. ``--glossary FILE``
+adds term accuracy per system (no significance test).
 """
 from __future__ import annotations
 
@@ -49,6 +50,14 @@ def run(args) -> int:
         return 2
     results = paired_test(systems, metric_set, args.paired, max(0, args.samples))
     notes = list(metric_set.notes) + language_notes(test)
+    unavailable = list(metric_set.unavailable)
+    if args.glossary:
+        from evaluation.terms import METRIC, term_results
+
+        terms, missing = term_results(args.glossary, test, systems)
+        if terms:
+            results[METRIC] = terms
+        unavailable += [missing] if missing else []
     report = {
         "test": args.paired, "baseline": systems[0][0], "segments": len(test.references[0]),
         "lang": test.lang, "lang_from": test.lang_from,
@@ -59,7 +68,7 @@ def run(args) -> int:
                      "scores": {metric: dict(vars(per_system[i]))
                                 for metric, (_, per_system) in results.items()}}
                     for i, (name, column) in enumerate(systems)],
-        "unavailable": [u.as_dict() for u in metric_set.unavailable], "notes": notes,
+        "unavailable": [u.as_dict() for u in unavailable], "notes": notes,
         "examples": differing_segments(systems, test, args.examples)}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=float))

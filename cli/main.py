@@ -21,7 +21,7 @@ COMMANDS: dict[str, str] = {
     "serve": "cli.serve", "translate": "cli.translate", "prompt": "cli.prompt",
     "models": "cli.list_models", "export": "cli.export", "translate-file": "cli.translate_file",
     "score": "cli.score", "compare": "cli.compare", "train-cpo": "cli.train_cpo", "bench": "cli.bench",
-    "api-key": "cli.api_key",
+    "api-key": "cli.api_key", "glossary": "cli.glossary",
     "campaign": "cli.campaign", "doctor": "cli.doctor",
 }
 

@@ -3,6 +3,7 @@ COMET / COMET-Kiwi where installed, for one system's hypotheses against referenc
 
 Columns are text files or JSONL fields (``--hyp de-en.jsonl:gpt4``); the target language
 (for the BLEU tokenizer) is given, read from the data, or detected. ``--json`` for scripts.
+``--glossary FILE`` (CSV or TBX, with ``--src``) adds term accuracy (evaluation/terms.py).
 """
 from __future__ import annotations
 
@@ -41,6 +42,9 @@ def eval_inputs(parser) -> None:
                                       "(default field: source)")
     parser.add_argument("--lang", help="target language code (default: from the data's tgt_lang, "
                                        "an xx-yy file name, or detected from the references)")
+    parser.add_argument("--glossary", metavar="FILE", help="a glossary (.csv source,target[,note] or "
+                        ".tbx): also report term accuracy, the share of source term occurrences "
+                        "whose target term the output has (needs --src)")
 
 
 def run(args) -> int:
@@ -50,6 +54,11 @@ def run(args) -> int:
     hyp = read_column(args.hyp, "hypothesis", "hypotheses")
     test = read_test_set(args.ref, args.src, args.lang, hyp)
     report = score_system(hyp, test, tuple(dict.fromkeys(args.metrics)), args.comet_model, args.kiwi_model)
+    if args.glossary:
+        from evaluation.terms import term_metric
+
+        terms = term_metric(args.glossary, test, hyp.segments)
+        (report.scores if hasattr(terms, "score") else report.unavailable).append(terms)
     if args.json:
         print(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:

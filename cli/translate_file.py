@@ -1,4 +1,5 @@
-"""`python app.py translate-file`: translate a test set (plain text or JSONL) in batches.
+"""`python app.py translate-file`: translate a test set (plain text or JSONL) in batches, or a
+document (DOCX, PPTX, Markdown, HTML, SRT/WebVTT, XLIFF, PO: cli/translate_document.py).
 
 The chat's planning and prompt builder, the preset's decoding unless overridden, batches of
 the engine's batch size (``--batch-size``), a progress bar on stderr, and a resumable output: run the same
@@ -19,19 +20,22 @@ from models import resolve_preset
 from prompts import lang_name, normalize_code, stop_strings
 
 
-HELP = "translate a test set (text or JSONL) in batches, resumable"
+HELP = "translate a test set (text or JSONL) or a document (.docx, .srt, .po, …) in batches, resumable"
 
 
 def add_arguments(parser) -> None:
     """Arguments of the command."""
-    common_arguments(parser, db=False)
+    common_arguments(parser)  # --db: where a document's conversation is stored
     parser.add_argument("--in", dest="input", required=True, metavar="SOURCE",
                         help="source segments: a text file (one a line) or a .jsonl file "
-                             "(field 'source', or pick one as FILE.jsonl:FIELD)")
+                             "(field 'source', or pick one as FILE.jsonl:FIELD); or a document "
+                             "(.md .html .docx .pptx .srt .vtt .xlf .xliff .po)")
     parser.add_argument("--out", required=True,
                         help="output: text (one translation a line) or .jsonl (the input's fields "
-                             "plus the hypothesis); an unfinished output is continued")
-    parser.add_argument("--from", dest="src", required=True, help="source language code, e.g. de")
+                             "plus the hypothesis); for a document, a file of the same extension; "
+                             "an unfinished output is continued")
+    parser.add_argument("--from", dest="src", required=True,
+                        help="source language code, e.g. de (a document may say auto)")
     parser.add_argument("--to", dest="tgt", required=True, help="target language code, e.g. en")
     parser.add_argument("--hint", help="ParroT hint kind, or free text for chat models")
     parser.add_argument("--beams", type=positive_int, help="beam size (default: the preset's)")
@@ -62,12 +66,13 @@ def _identity(args, column) -> dict:
             "input": input_digest(column.segments)}
 
 
-def _check_request(args) -> None:
+def _check_request(args, document: bool = False) -> None:
     """Fail before loading a model when the direction or a number can't work."""
 
-    if args.src.lower() == "auto":
+    auto = args.src.lower() == "auto"
+    if auto and not document:
         raise UserError("give the source language with --from (a test set has one source language)")
-    args.src, args.tgt = normalize_code(args.src), normalize_code(args.tgt)
+    args.src, args.tgt = "auto" if auto else normalize_code(args.src), normalize_code(args.tgt)
     if args.src == args.tgt:
         raise UserError(f"--from and --to are both {lang_name(args.src)}")
     for name in ("batch_size", "limit", "beams", "max_new_tokens"):
@@ -75,7 +80,7 @@ def _check_request(args) -> None:
         if value is not None and value < 1:
             raise UserError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     preset = resolve_preset(args.model, adapter=args.adapter, style=args.style)
-    for code in (args.src, args.tgt):
+    for code in (args.tgt,) if auto else (args.src, args.tgt):
         if preset.languages and code not in preset.languages:
             raise UserError(f"{preset.name} does not translate {lang_name(code)}; it knows: "
                             f"{', '.join(lang_name(c) for c in preset.languages)}")
@@ -92,7 +97,12 @@ def _progress_bar(total: int, done: int):
 def run(args) -> int:
     """Translate the missing segments of ``--out``; exit 0 when the output is complete."""
 
-    _check_request(args)
+    from cli.translate_document import is_document, run_document
+
+    document = is_document(args.input, args.out)
+    _check_request(args, document)
+    if document:
+        return run_document(args)
     column = read_column(args.input, "source", "source segments")
     total = min(len(column), args.limit or len(column))
     output = ResumableOutput(Path(args.out), column, _identity(args, column), args.hyp_field)

@@ -1,9 +1,11 @@
-"""Migration step ``0006_campaigns``: the preference-campaign tables, as released (a frozen
-snapshot, independent of ``campaign_schema.py``, which a test checks against the result)."""
+"""Migration steps ``0006_campaigns`` (the preference-campaign tables) and ``0007_esa``
+(error-span campaigns: ``campaigns.protocol``, the planted error's offsets on QC assignments,
+``campaign_esa_judgements``), as released: frozen snapshots, independent of
+``campaign_schema.py``, which a test checks against the result."""
 from __future__ import annotations
 
 from sqlalchemy import (JSON, Boolean, Column, Connection, DateTime, Float, ForeignKey, Index,
-                        Integer, MetaData, String, Table, Text, UniqueConstraint)
+                        Integer, MetaData, String, Table, Text, UniqueConstraint, text)
 
 
 def _fk(target: str) -> ForeignKey:
@@ -82,3 +84,31 @@ def _tables() -> MetaData:
 
 def create_campaign_tables(conn: Connection) -> None:
     _tables().create_all(conn)
+
+
+def add_esa(conn: Connection) -> None:
+    """Step ``0007_esa`` (plain ALTER TABLE … ADD COLUMN and CREATE TABLE: SQLite and
+    PostgreSQL alike; existing campaigns become ``pairwise``)."""
+    conn.execute(text("ALTER TABLE campaigns ADD COLUMN protocol VARCHAR(32) NOT NULL "
+                      "DEFAULT 'pairwise'"))
+    conn.execute(text("ALTER TABLE campaign_assignments ADD COLUMN qc_start INTEGER"))
+    conn.execute(text("ALTER TABLE campaign_assignments ADD COLUMN qc_end INTEGER"))
+    md = MetaData()
+    for name in ("campaigns", "campaign_assignments", "campaign_annotators", "campaign_items",
+                 "campaign_systems"):
+        Table(name, md, Column("id", Integer, primary_key=True))
+    _in_campaign(md, "campaign_esa_judgements",
+                 Column("assignment_id", _fk("campaign_assignments.id")),
+                 Column("annotator_id", _fk("campaign_annotators.id"), nullable=False),
+                 Column("item_id", _fk("campaign_items.id"), nullable=False),
+                 Column("system_id", _fk("campaign_systems.id"), nullable=False),
+                 Column("side", String(1), nullable=False),
+                 Column("kind", String(16), nullable=False),
+                 Column("score", Float, nullable=False),
+                 Column("spans", JSON, nullable=False),
+                 Column("post_edit", Text),
+                 Column("seconds", Float),
+                 Column("created", DateTime, nullable=False),
+                 UniqueConstraint("assignment_id", "side", name="uq_esa_assignment_side"),
+                 Index("ix_esa_campaign", "campaign_id", "created"))
+    md.tables["campaign_esa_judgements"].create(conn)

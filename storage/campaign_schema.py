@@ -5,10 +5,17 @@ item is generated up front (with the exact prompt); an assignment is one (item, 
 system B) unit shown to one annotator at one position of their queue; a judgement is their
 choice. Quality-control assignments show a system's output against a degraded copy of it
 (``qc_text`` on side ``qc_side``). Imported judgements have no assignment.
+
+Error-span (ESA) campaigns (``protocol`` ``esa`` or ``contrastive-esa``, step ``0007_esa``)
+store a score and error spans per candidate in ``campaign_esa_judgements``; their QC copies
+also say where the planted error is (``qc_start``/``qc_end``, offsets into ``qc_text``).
+Offsets are Python ``str`` indices (code points) into the stored text.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import (JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text,
                         UniqueConstraint)
@@ -18,6 +25,20 @@ from storage.schema import Base, UTCDateTime, utcnow
 
 CHOICES = ("a", "b", "tie", "both-bad")
 ASSIGNMENT_KINDS = ("normal", "repeat", "qc")
+PROTOCOLS = ("pairwise", "esa", "contrastive-esa")
+SEVERITIES = ("minor", "major")
+
+
+def new_token() -> str:
+    """A random, unguessable link token (192 bits)."""
+    return secrets.token_urlsafe(24)
+
+
+class Imported(NamedTuple):
+    """What an import of judgements did: rows added, rows already stored."""
+
+    added: int
+    skipped: int
 
 
 def _ref(table: str):
@@ -44,6 +65,7 @@ class Campaign(Base):
     settings: Mapped[dict] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="generating")
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    protocol: Mapped[str] = mapped_column(String(32), default="pairwise")
 
 
 class CampaignSystem(_InCampaign, Base):
@@ -100,6 +122,8 @@ class CampaignAssignment(_InCampaign, Base):
     kind: Mapped[str] = mapped_column(String(16))
     qc_side: Mapped[str | None] = mapped_column(String(1))   # "a" or "b": the degraded side
     qc_text: Mapped[str | None] = mapped_column(Text)
+    qc_start: Mapped[int | None] = mapped_column(Integer)   # the planted error in qc_text (ESA)
+    qc_end: Mapped[int | None] = mapped_column(Integer)
 
 
 class CampaignJudgement(_InCampaign, Base):
@@ -117,4 +141,26 @@ class CampaignJudgement(_InCampaign, Base):
     seconds: Mapped[float | None] = mapped_column(Float)
     post_edit: Mapped[str | None] = mapped_column(Text)
     reasons: Mapped[list | None] = mapped_column(JSON)
+    created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CampaignEsaJudgement(_InCampaign, Base):
+    """One candidate's score (0–100) and error spans (``[{start, end, severity}]``, offsets
+    into the candidate's text; ``end == start`` marks missing content) by one annotator.
+    ``side`` is the assignment's side ("a", or "b" in contrastive mode)."""
+
+    __tablename__ = "campaign_esa_judgements"
+    __table_args__ = (UniqueConstraint("assignment_id", "side", name="uq_esa_assignment_side"),
+                      Index("ix_esa_campaign", "campaign_id", "created"))
+
+    assignment_id: Mapped[int | None] = _ref("campaign_assignments")
+    annotator_id: Mapped[int] = _ref("campaign_annotators")
+    item_id: Mapped[int] = _ref("campaign_items")
+    system_id: Mapped[int] = _ref("campaign_systems")
+    side: Mapped[str] = mapped_column(String(1))
+    kind: Mapped[str] = mapped_column(String(16))
+    score: Mapped[float] = mapped_column(Float)
+    spans: Mapped[list] = mapped_column(JSON)
+    post_edit: Mapped[str | None] = mapped_column(Text)
+    seconds: Mapped[float | None] = mapped_column(Float)
     created: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

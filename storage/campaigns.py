@@ -6,29 +6,26 @@
                             annotators=["ann", "bob"])
     campaigns.add_outputs(system_id, [(item_id, prompt, text), ...])
     campaigns.add_judgement(token, assignment_id, "a", seconds=4.2)
+    campaigns.add_esa(token, assignment_id, "a", 72, [{"start": 0, "end": 5, "severity": "major"}])
 
 Each write is one transaction: a judgement is stored the moment it is made, and a failed
 call leaves nothing half-written. Annotator and owner tokens come from ``secrets``.
 """
 from __future__ import annotations
 
-import secrets
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import func, select
 
-from storage.campaign_schema import (ASSIGNMENT_KINDS, CHOICES, Campaign, CampaignAnnotator,
-                                     CampaignAssignment, CampaignItem, CampaignJudgement,
-                                     CampaignOutput, CampaignSystem)
+from storage.campaign_esa import EsaRows
+from storage.campaign_schema import (ASSIGNMENT_KINDS, CHOICES, PROTOCOLS, Campaign,
+                                     CampaignAnnotator, CampaignAssignment, CampaignEsaJudgement,
+                                     CampaignItem, CampaignJudgement, CampaignOutput,
+                                     CampaignSystem, Imported, new_token)
 from storage.errors import NotFound, StorageError
-
-
-def new_token() -> str:
-    """A random, unguessable link token (192 bits)."""
-    return secrets.token_urlsafe(24)
 
 
 @dataclass(frozen=True)
@@ -42,6 +39,7 @@ class CampaignInfo:
     settings: dict
     status: str
     created: datetime
+    protocol: str = "pairwise"   # pairwise | esa | contrastive-esa
 
 
 @dataclass(frozen=True)
@@ -84,6 +82,8 @@ class AssignmentInfo:
     qc_side: str | None
     qc_text: str | None
     judged: bool
+    qc_start: int | None = None   # where the planted error is in qc_text (ESA campaigns)
+    qc_end: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,18 +105,11 @@ class JudgementInfo:
 
 def _campaign(c: Campaign) -> CampaignInfo:
     return CampaignInfo(c.id, c.name, c.owner_token, c.test_set, c.src, c.tgt, dict(c.settings),
-                        c.status, c.created)
+                        c.status, c.created, c.protocol or "pairwise")
 
 
 def _annotator(a: CampaignAnnotator) -> AnnotatorInfo:
     return AnnotatorInfo(a.id, a.campaign_id, a.name, a.token, a.external)
-
-
-class Imported(NamedTuple):
-    """What `CampaignStore.import_judgements` did: rows added, rows already stored."""
-
-    added: int
-    skipped: int
 
 
 def _import_key(annotator: str, item_id: int, system_a: int, system_b: int, choice: str,
@@ -134,8 +127,8 @@ def check_choice(choice: str) -> str:
     return choice
 
 
-class CampaignStore:
-    """Campaign rows of one Store's database."""
+class CampaignStore(EsaRows):
+    """Campaign rows of one Store's database (ESA rows: `storage.campaign_esa.EsaRows`)."""
 
     def __init__(self, store):  # noqa: ANN001 - a storage.Store
         self.store = store
@@ -143,13 +136,15 @@ class CampaignStore:
     # -- campaigns -------------------------------------------------------------------
     def create(self, name: str, test_set: str, src: str, tgt: str, settings: dict,
                systems: list[tuple[str, dict]], items: list[tuple[str, str, str, str]],
-               annotators: list[str]) -> CampaignInfo:
+               annotators: list[str], protocol: str = "pairwise") -> CampaignInfo:
         """A new campaign with its systems, items (key, source, previous, next) and annotators."""
+        if protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {'|'.join(PROTOCOLS)}, got {protocol!r}")
         with self.store.writing() as s:
             if s.scalar(select(Campaign.id).where(Campaign.name == name)) is not None:
                 raise StorageError(f"a campaign named {name!r} already exists")
             c = Campaign(name=name, owner_token=new_token(), test_set=test_set, src=src, tgt=tgt,
-                         settings=settings, status="generating")
+                         settings=settings, status="generating", protocol=protocol)
             s.add(c)
             s.flush()
             s.add_all(CampaignSystem(campaign_id=c.id, label=label, spec=spec)
@@ -261,17 +256,25 @@ class CampaignStore:
             s.get(Campaign, campaign_id).status = "ready"
 
     def assignments(self, campaign_id: int, annotator_id: int | None = None) -> list[AssignmentInfo]:
-        """Assignments in queue order (one annotator's, or all), each with whether it is judged."""
+        """Assignments in queue order (one annotator's, or all), each with whether it is judged
+        (an ESA assignment: once each of its candidates has its score)."""
         with self.store.reading() as s:
-            q = (select(CampaignAssignment, CampaignJudgement.id)
+            campaign = s.get(Campaign, campaign_id)
+            need = 2 if campaign is not None and campaign.protocol == "contrastive-esa" else 1
+            marks = (select(CampaignEsaJudgement.assignment_id, func.count().label("n"))
+                     .where(CampaignEsaJudgement.campaign_id == campaign_id)
+                     .group_by(CampaignEsaJudgement.assignment_id).subquery())
+            q = (select(CampaignAssignment, CampaignJudgement.id, marks.c.n)
                  .outerjoin(CampaignJudgement, CampaignJudgement.assignment_id == CampaignAssignment.id)
+                 .outerjoin(marks, marks.c.assignment_id == CampaignAssignment.id)
                  .where(CampaignAssignment.campaign_id == campaign_id))
             if annotator_id is not None:
                 q = q.where(CampaignAssignment.annotator_id == annotator_id)
             q = q.order_by(CampaignAssignment.annotator_id, CampaignAssignment.position)
             return [AssignmentInfo(a.id, a.annotator_id, a.position, a.item_id, a.system_a_id,
                                    a.system_b_id, a.a_on_left, a.kind, a.qc_side, a.qc_text,
-                                   jid is not None) for a, jid in s.execute(q)]
+                                   jid is not None or (n or 0) >= need, a.qc_start, a.qc_end)
+                    for a, jid, n in s.execute(q)]
 
     # -- judgements ------------------------------------------------------------------
     def add_judgement(self, token: str, assignment_id: int, choice: str, *,
@@ -284,6 +287,9 @@ class CampaignStore:
             a = s.get(CampaignAssignment, int(assignment_id))
             if a is None or a.annotator_id != annotator.id:
                 raise NotFound("this item is not assigned to this annotator")
+            if s.get(Campaign, a.campaign_id).protocol != "pairwise":
+                raise ValueError("this is an error-span (ESA) campaign: its items take a score "
+                                 "and error spans, not a choice")
             if s.scalar(select(CampaignJudgement.id).where(
                     CampaignJudgement.assignment_id == a.id)) is not None:
                 return False

@@ -13,6 +13,9 @@ edited once released; a change to the schema is a new step appended to STEPS.
                              (storage/text_ids.py; PostgreSQL refused longer ones)
 5. ``0005_api_keys``        hashed API keys of the HTTP APIs (storage/api_keys.py)
 6. ``0006_campaigns``       preference campaigns (storage/campaign_migration.py)
+7. ``0007_esa``             error-span campaigns: campaigns.protocol, planted-error offsets,
+                            campaign_esa_judgements (storage/campaign_migration.py)
+8. ``0008_glossary``        glossaries and their terms, per user or campaign (storage/glossaries.py)
 """
 from __future__ import annotations
 
@@ -24,8 +27,9 @@ from sqlalchemy import (JSON, Column, Connection, DateTime, Engine, Float, Forei
                         select, text)
 
 from storage.api_keys import create_api_keys_table
-from storage.campaign_migration import create_campaign_tables
+from storage.campaign_migration import add_esa, create_campaign_tables
 from storage.errors import StorageError
+from storage.glossaries import create_glossary_tables
 from storage.schema import utcnow
 from storage.text_ids import text_model_ids
 from storage.connection import WRITE_TX
@@ -168,6 +172,8 @@ STEPS: list[Step] = [
     Step("0004_text_model_ids", text_model_ids),
     Step("0005_api_keys", create_api_keys_table),
     Step("0006_campaigns", create_campaign_tables),
+    Step("0007_esa", add_esa),
+    Step("0008_glossary", create_glossary_tables),
 ]
 
 

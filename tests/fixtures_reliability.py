@@ -18,14 +18,14 @@ from tests.fixtures_app import ROOT, AppServer
 from tests.fixtures_models import build_tokenizer
 
 # on_send's visible inputs after the text: src, tgt, ParroT hint, free hint, mode, beams,
-# temperature (0 = greedy), top-p, max new tokens.
-GREEDY = dict(hp="none", hf="", mode="translate", beams=1, temp=0.0, top_p=1.0)
+# temperature (0 = greedy), top-p, max new tokens, glossary ("": none).
+GREEDY = dict(hp="none", hf="", mode="translate", beams=1, temp=0.0, top_p=1.0, glossary="")
 
 
 def send_args(text: str, src: str = "de", tgt: str = "en", max_new: int = 8, **over) -> tuple:
     """Positional arguments of the /on_send endpoint for gradio_client."""
     o = {**GREEDY, **over}
-    return (text, src, tgt, o["hp"], o["hf"], o["mode"], o["beams"], o["temp"], o["top_p"], max_new)
+    return (text, src, tgt, o["hp"], o["hf"], o["mode"], o["beams"], o["temp"], o["top_p"], max_new, o["glossary"])
 
 
 class ApiError(RuntimeError):

@@ -164,11 +164,13 @@ def test_keys_limits_and_isolation(lt_server, http):
     over = http.post("/translate", json=long_q)
     assert over.status_code == 400 and "30 characters" in over.json()["error"]
 
+    # no key is needed on loopback, so a key the server does not know counts as none (dummy keys
+    # work); where keys are required it is a 403 (tests/api/test_api_guard.py)
     wrong = http.post("/translate", json={"q": "Hallo", "source": "de", "target": "en", "api_key": "hmt_nope"})
-    assert wrong.status_code == 403 and wrong.json() == {"error": "Invalid API key (unknown or revoked)."}
+    assert wrong.status_code == 200
     revoked = new_key(lt_server, "revoked")
     assert run_cli("api-key", "revoke", revoked, "--db", str(lt_server.db), cwd=lt_server.db.parent).returncode == 0
-    assert http.post("/detect", data={"q": "Hallo", "api_key": revoked}).status_code == 403
+    assert http.post("/detect", data={"q": "Hallo", "api_key": revoked}).status_code == 200
     files = [lt_server.db, lt_server.db.with_name(lt_server.db.name + "-wal")]
     assert not any(revoked.encode() in f.read_bytes() for f in files if f.exists())  # hashed only
 
@@ -252,7 +254,7 @@ def test_a_target_the_model_cannot_produce(tiny_model_dir, tmp_path):
     assert host.wait(120).ready
     host.engine.preset = host.engine.preset.replace(languages=("en", "de"))
     app = FastAPI(routes=build_routes(ChatSession(store, host), Feedback(store), Limits()))
-    with TestClient(app) as client:
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:  # on this machine: no key needed
         r = client.post("/translate", json={"q": "Good morning.", "source": "en", "target": "fr"})
         assert r.status_code == 400 and "cannot translate into French (fr)" in r.json()["error"]
         assert [lang["code"] for lang in client.get("/languages").json()] == ["en", "de"]

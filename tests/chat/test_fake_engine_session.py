@@ -87,7 +87,7 @@ def test_the_page_handlers_on_the_fake_engine(store, fake):
     h = Handlers(ChatSession(store, ModelHost.serving(fake)), Feedback(store), ModelHost.serving(fake))
     loaded = h.on_load(new_browser_key())
     user = loaded[1]
-    controls = ("de", "en", "none", "", "translate", 0, -0.05, 1.0, 0)
+    controls = ("de", "en", "none", "", "translate", 0, -0.05, 1.0, 0, "")
     sent = list(h.on_send("Guten Abend", user, None, *controls, {}))
     text_box, notice, chat, ids, conv = sent[-1]
     assert "GUTEN ABEND" in chat[-1]["content"] and conv is not None and len(ids) == 2

@@ -16,6 +16,9 @@ COMMANDS = {  # every command with --db, with the arguments it requires
     ("campaign", "status"): ["demo"], ("campaign", "import"): ["demo", "--judgements", "j.csv"],
     ("campaign", "report"): ["demo"], ("campaign", "export"): ["demo", "--out", "o.jsonl"],
     ("doctor",): [],
+    ("translate-file",): ["--in", "a.docx", "--out", "b.docx", "--from", "de", "--to", "en"],
+    ("glossary", "import"): ["it", "t.csv", "--from", "de", "--to", "en"], ("glossary", "list"): [],
+    ("glossary", "export"): ["it", "--out", "x.csv"], ("glossary", "delete"): ["it"],
 }
 
 

@@ -242,7 +242,7 @@ def test_disk_full_while_chatting(tmp_path, tiny_model_dir):
     conv = store.create_conversation(user)
 
     def send(text):
-        return list(h.on_send(text, user, conv, "de", "en", "none", "", "translate", 1, 0, 1.0, 8, {}))
+        return list(h.on_send(text, user, conv, "de", "en", "none", "", "translate", 1, 0, 1.0, 8, "", {}))
 
     assert send("Der erste Satz.")[-1][1] == ""
     before = store.messages(user, conv)
