@@ -19,6 +19,8 @@ _MD_LINE_START = re.compile(r"^(\s*)([#+=-]|\d+(?=[.)]))", re.M)
 _MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+!|~>=.-])")
 HEADER_SEP = "\n\n"
 HEADER_MARK = "↳ "
+MISSED_MARK = "⚑ term missed: "  # a line under a reply per glossary term it missed
+_MISSED_TAIL = re.compile(r"(?:\n\n" + MISSED_MARK + r"[^\n]*)+\s*\Z")
 
 
 def as_text(text: str) -> str:
@@ -66,11 +68,21 @@ def reply_markdown(header: str, text: str, status: str = "complete", error: str 
     return f"{HEADER_MARK}*{as_text(header)}*{HEADER_SEP}{body}"
 
 
+def missed_lines(params: dict | None) -> str:
+    """``⚑ term missed: **Dach** → **roof**``, one line per glossary term the reply missed (from
+    its stored check, ``params["glossary"]["missed"]``), each after a blank line; "" for none."""
+    record = (params or {}).get("glossary")
+    missed = record.get("missed") if isinstance(record, dict) else None
+    names = dict.fromkeys((m.get("source", ""), m.get("target", "")) for m in missed or [])
+    return "".join(f"{HEADER_SEP}{MISSED_MARK}**{as_text(src)}** → **{as_text(tgt)}**" for src, tgt in names)
+
+
 def strip_header(shown: str) -> str:
-    """The translation text of a reply as shown (header removed, escapes undone)."""
+    """The translation text of a reply as shown (header and missed-term lines removed, escapes
+    undone)."""
     if shown.startswith(HEADER_MARK) and HEADER_SEP in shown:
         shown = shown.split(HEADER_SEP, 1)[1]
-    return from_text(shown)
+    return from_text(_MISSED_TAIL.sub("", shown))
 
 
 @dataclass
@@ -123,7 +135,7 @@ def chat_messages(turns: list[Turn], selected: dict) -> tuple[list[dict], list[i
             alt=position if position[1] > 1 else None, status=reply.status)
         if reply.model_id == "human":
             header += " · your correction"
-        shown.append({"role": "assistant",
-                      "content": reply_markdown(header, reply.content, reply.status, reply.error)})
+        shown.append({"role": "assistant", "content": reply_markdown(header, reply.content, reply.status, reply.error)
+                      + missed_lines(params)})
         ids.append(reply.id)
     return shown, ids

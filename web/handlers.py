@@ -30,6 +30,7 @@ from chat.render import reply_markdown, strip_header
 from chat.session import ChatSession
 from chat.settings import TurnSettings, UserError, is_auto
 from web import outputs as out
+from web.document_files import kept_original, sweep_originals
 from web.events import answers, failure_notice, unchanged
 from web.views import chat_view, compare_update, model_updates, status_markdown
 
@@ -61,6 +62,7 @@ class Controls:
     temperature: float | None
     top_p: float | None
     max_new: float
+    glossary: str | None = None  # one of the user's glossaries by name; "" or None: none
 
     def settings(self, style: str | None) -> TurnSettings:
         """TurnSettings for a model of ``style`` (0 / negative sliders mean "preset default")."""
@@ -71,7 +73,7 @@ class Controls:
         return TurnSettings(src=self.src or "auto", tgt=self.tgt or "en", hint=hint, mode=self.mode or "translate",
                             max_new_tokens=int(self.max_new) or None, num_beams=int(self.beams) or None,
                             temperature=None if t is None or t < 0 else float(t),
-                            top_p=None if p is None or p >= 1.0 else float(p))
+                            top_p=None if p is None or p >= 1.0 else float(p), glossary=self.glossary or None)
 
 
 CONTROL_NAMES = tuple(f.name for f in fields(Controls))  # = the components' names in ui.Page
@@ -346,7 +348,9 @@ class Handlers:
     def on_delete(self, user_id, conv_id):
         if conv_id is None:
             raise UserError("Open a conversation to delete it.")
+        original = kept_original(self.conversations, user_id, conv_id)
         kept = self.conversations.delete(user_id, conv_id)
+        sweep_originals(self.conversations, user_id, original)  # a document's kept file goes with it
         pairs = ("" if not kept else " The preference pair made in it stays in your export." if kept == 1
                  else f" The {kept} preference pairs made in it stay in your export.")
         return out.Started(None, {}, f"ℹ️ Conversation deleted.{pairs}")

@@ -134,3 +134,31 @@ class Swapped(NamedTuple):
     src: Any
     tgt: Any
     notice: Any
+
+
+class DocumentTranslated(NamedTuple):
+    """A document's job as it goes: progress bar, preview, the file once done, its conversation."""
+
+    doc_progress: Any
+    doc_preview: Any
+    doc_file: Any
+    conv_id: Any
+    selected: Any
+    notice: Any
+
+
+class DocumentFile(NamedTuple):
+    doc_file: Any
+    notice: Any
+
+
+class Glossaries(NamedTuple):
+    glossary: Any
+    notice: Any
+
+
+class GlossaryImported(NamedTuple):
+    glossary: Any
+    glossary_upload: Any
+    glossary_name: Any
+    notice: Any

@@ -14,12 +14,19 @@ from chat.model_host import ModelHost
 from chat.session import ChatSession
 from chat.settings import AUTO
 from web.views import PARROT_HINT_CHOICES, language_choices
+from web.document_files import MAX_DOCUMENT_BYTES
+from web.documents_panel import DocumentPanel
+from web.glossary_panel import NONE as NO_GLOSSARY, GlossaryPanel
 from chat.zerogpu import oauth_enabled
+from documents import supported_text
 
 CSS = """
 #chat .message-wrap em:first-child { opacity: .7; font-size: .85em; }
 #notice:empty { display: none; }
 .nav-holder { display: none; }  /* other pages (/campaign) are reached by link, not a menu */
+#doc-progress progress { width: 50%; vertical-align: middle; }
+#doc-preview table { width: 100%; font-size: .9em; }
+#doc-preview td:first-child { opacity: .6; }
 """
 
 
@@ -56,11 +63,13 @@ def _controls(p: Page) -> None:
         p.swap_btn = gr.Button("⇄", elem_id="swap", scale=0, min_width=48)
         p.tgt = gr.Dropdown(tgt_choices, value="en", label="To", elem_id="tgt", scale=2)
         p.hint_parrot = gr.Dropdown(PARROT_HINT_CHOICES, value="none", label="Hint", visible=False,
-                                    elem_id="hint", scale=2)
+                                    elem_id="hint", scale=2, min_width=80)  # one of the two hints shows
         p.hint_free = gr.Textbox(label="Hint (glossary, register…)", visible=False, elem_id="hint-free",
                                  placeholder="e.g. formal register; Vertrag = contract", scale=3)
         p.mode = gr.Radio([("Translate", "translate"), ("Chat", "chat")], value="translate", label="Mode",
-                          elem_id="mode", scale=2)
+                          elem_id="mode", scale=2, min_width=120)
+        p.glossary = gr.Dropdown([NO_GLOSSARY], value="", label="Glossary", elem_id="glossary", scale=2,
+                                 min_width=120)
     with gr.Row(equal_height=True):
         p.text = gr.Textbox(placeholder="Text to translate… (Enter sends, Shift+Enter adds a line)",
                             show_label=False, lines=1, max_lines=12, scale=8, elem_id="input")
@@ -72,6 +81,35 @@ def _controls(p: Page) -> None:
         p.resrc = gr.Dropdown(src_choices[1:], value=None, label="Wrong source language? Translate again from",
                               elem_id="resrc", scale=2)
         p.contrast_btn = gr.Button("Hint contrast (major errors)", size="sm", visible=False, elem_id="contrast")
+
+
+def _documents(p: Page) -> None:
+    """A translator's file in (the languages, hint and glossary above), progress, preview, file out."""
+    with gr.Accordion("Translate a document", open=False, elem_id="documents"):
+        with gr.Row(equal_height=True):
+            p.doc_upload = gr.File(label=f"Document ({supported_text()}; up to {MAX_DOCUMENT_BYTES // 2**20} MiB)",
+                                   type="filepath", height=140, elem_id="doc-upload", scale=3)
+            with gr.Column(scale=1, min_width=200):
+                p.doc_btn = gr.Button("Translate document", variant="primary", elem_id="doc-translate")
+                p.doc_again_btn = gr.Button("Download again (with my corrections)", size="sm", elem_id="doc-again")
+        p.doc_progress = gr.HTML(elem_id="doc-progress")
+        p.doc_preview = gr.HTML(elem_id="doc-preview")
+        p.doc_file = gr.File(label="Translated file", visible=False, interactive=False, elem_id="doc-file")
+
+
+def _glossaries(p: Page) -> None:
+    """Import a CSV or TBX glossary; the selector is among the turn controls."""
+    src_choices, tgt_choices = language_choices(None)
+    with gr.Accordion("Import a glossary", open=False, elem_id="glossaries"):
+        with gr.Row(equal_height=True):
+            p.glossary_upload = gr.File(label="CSV (source,target[,note]) or TBX", type="filepath", height=130,
+                                        elem_id="glossary-upload", scale=2)
+            p.glossary_name = gr.Textbox(label="Name (default: the file's)", elem_id="glossary-name", scale=1)
+            p.glossary_src = gr.Dropdown(src_choices[1:], value=None, label="From", elem_id="glossary-src", scale=1)
+            p.glossary_tgt = gr.Dropdown(tgt_choices, value=None, label="To", elem_id="glossary-tgt", scale=1)
+        with gr.Row():
+            p.glossary_replace = gr.Checkbox(label="Replace my glossary of that name", elem_id="glossary-replace")
+            p.glossary_btn = gr.Button("Import glossary", size="sm", elem_id="glossary-import")
 
 
 def _feedback(p: Page) -> None:
@@ -118,15 +156,19 @@ def build_ui(session: ChatSession, feedback: Feedback, host: ModelHost, secret: 
                                buttons=["copy"], placeholder="Write text in any language: it is translated as you send it.")
         p.notice = gr.Markdown(elem_id="notice")
         _controls(p)
+        _documents(p)
+        _glossaries(p)
         _feedback(p)
         p.timer = gr.Timer(1.0)
-        _wire(demo, p, h)
+        loaded = _wire(demo, p, h)
+        _wire_panels(loaded, p, h, DocumentPanel(h), GlossaryPanel(session.store))
     demo.queue(default_concurrency_limit=8)
     return demo
 
 
-def _wire(demo: gr.Blocks, p: Page, h: Handlers) -> None:
-    """Every event: its handler, inputs and named outputs; most refresh the view afterwards."""
+def _wire(demo: gr.Blocks, p: Page, h: Handlers):
+    """Every chat event: its handler, inputs and named outputs; most refresh the view afterwards.
+    Returns the page load's event (what runs once the user is known follows it)."""
     turn = p.pick(["user_id", "conv_id", *CONTROL_NAMES])  # then Handlers' with_controls groups them
     gen = dict(concurrency_limit=4, concurrency_id="generation")
     view_of = p.pick(["user_id", "conv_id", "selected"])
@@ -137,7 +179,7 @@ def _wire(demo: gr.Blocks, p: Page, h: Handlers) -> None:
     def lock(interactive: bool):
         return lambda: (gr.update(interactive=interactive),) * 3
 
-    demo.load(h.on_load, [p.user_key], p.pick(out.Loaded))
+    loaded = demo.load(h.on_load, [p.user_key], p.pick(out.Loaded))
     p.timer.tick(h.on_tick, p.pick(["src", "tgt", "preset"]), p.pick(out.Tick), show_progress="hidden")
     switching = p.pick(["convs", "new_btn", "delete_btn"])  # locked while a reply streams into this view
     for trigger in (p.text.submit, p.send_btn.click):
@@ -167,6 +209,22 @@ def _wire(demo: gr.Blocks, p: Page, h: Handlers) -> None:
     refresh_after(p.delete_btn.click(h.on_delete, p.pick(["user_id", "conv_id"]), p.pick(out.Started)))
     p.export_btn.click(h.on_export, [p.user_id], p.pick(out.Exported))
     p.load_btn.click(h.on_load_model, [p.preset], p.pick(out.ModelLoad))
+    return loaded
+
+
+def _wire_panels(loaded, p: Page, h: Handlers, docs: DocumentPanel, glossaries: GlossaryPanel) -> None:
+    """The document panel and the glossary import (the selector is a turn control; its choices
+    follow the page load, once the user is known)."""
+    switching = p.pick(["convs", "new_btn", "delete_btn"])  # locked while a document is translated
+    loaded.then(glossaries.on_list, p.pick(["user_id", "glossary"]), p.pick(out.Glossaries))
+    p.doc_btn.click(lambda: (gr.update(interactive=False),) * 3, None, switching, queue=False, api_name=False).then(
+        docs.on_document, p.pick(["doc_upload", "user_id", *CONTROL_NAMES]), p.pick(out.DocumentTranslated),
+        concurrency_limit=4, concurrency_id="generation").then(
+        h.on_refresh, p.pick(["user_id", "conv_id", "selected"]), p.pick(out.View)).then(
+        lambda: (gr.update(interactive=True),) * 3, None, switching, api_name=False)
+    p.doc_again_btn.click(docs.on_download_again, p.pick(["user_id", "conv_id", "doc_upload"]), p.pick(out.DocumentFile))
+    p.glossary_btn.click(glossaries.on_import, p.pick(["user_id", "glossary_upload", "glossary_name", "glossary_src",
+                                                       "glossary_tgt", "glossary_replace"]), p.pick(out.GlossaryImported))
 
 
 def launch(demo: gr.Blocks, host: str, port: int, share: bool = False,

@@ -13,6 +13,8 @@ from models import ModelError
 from storage import StorageError
 from web import outputs as out
 from web.events import for_gradio
+from web.documents_panel import DocumentPanel
+from web.glossary_panel import GlossaryPanel
 from web.handlers import Handlers
 
 
@@ -28,7 +30,7 @@ class Broken:
         return fail
 
 
-CONTROLS = ("auto", "en", "none", "", "translate", 0, -0.05, 1.0, 0)
+CONTROLS = ("auto", "en", "none", "", "translate", 0, -0.05, 1.0, 0, "")
 EVENT = SimpleNamespace(index=0, liked=True, value="x", previous_value="")
 ARGS = {  # handler -> its Gradio inputs
     "on_load": (None,), "on_tick": ("auto", "en", None), "on_load_model": ("smollm2",),
@@ -38,13 +40,17 @@ ARGS = {  # handler -> its Gradio inputs
     "on_refresh": (1, 5, {}), "on_new": (1,), "on_clear": (1,), "on_open": (1, 5), "on_search": (1, "q", 5),
     "on_rename": (1, 5, "t"), "on_delete": (1, 5), "on_export": (1,), "on_swap": ("de", "en"),
     "on_pick": (1, [7, 8], 0.0), "on_browse": (1, 5, {}),
+    "on_document": ("UPLOAD.txt", 1, *CONTROLS), "on_download_again": (1, 5, None),
+    "on_list": (1, ""), "on_import": (1, "UPLOAD.csv", "bau", "de", "en", False),
 }
 OUTPUTS = {"on_load": out.Loaded, "on_tick": out.Tick, "on_load_model": out.ModelLoad, "on_send": out.Sent,
            "on_retry": out.Regenerated, "on_resource": out.Retranslated, "on_stop": out.Notice,
            "on_contrast": out.Contrasted, "on_like": out.Liked, "on_reasons": out.Reasons, "on_edit": out.Edited,
            "on_refresh": out.View, "on_new": out.Started, "on_clear": out.Started, "on_open": out.Opened,
            "on_search": out.Conversations, "on_rename": out.Notice, "on_delete": out.Started,
-           "on_export": out.Exported, "on_swap": out.Swapped, "on_pick": out.Notice, "on_browse": out.Selection}
+           "on_export": out.Exported, "on_swap": out.Swapped, "on_pick": out.Notice, "on_browse": out.Selection,
+           "on_document": out.DocumentTranslated, "on_download_again": out.DocumentFile, "on_list": out.Glossaries,
+           "on_import": out.GlossaryImported}
 
 
 def handlers(error: Exception) -> dict:
@@ -53,6 +59,8 @@ def handlers(error: Exception) -> dict:
     found = {name: getattr(h, name) for name in dir(h) if name.startswith("on_")}
     found["on_pick"] = h.pick_handler("a")
     found["on_browse"] = h.browse_handler(1)
+    for panel in (DocumentPanel(h), GlossaryPanel(Broken(error))):  # the page's other events
+        found.update({name: getattr(panel, name) for name in dir(panel) if name.startswith("on_")})
     return found
 
 
@@ -71,7 +79,11 @@ def test_every_handler_is_listed():
 
 @pytest.mark.parametrize("error", [RuntimeError("boom"), ModelError("the model process stopped (SIGSEGV)"),
                                    StorageError("database is locked")], ids=["unexpected", "model", "storage"])
-def test_every_handler_turns_a_failure_into_a_notice(error):
+def test_every_handler_turns_a_failure_into_a_notice(error, tmp_path, monkeypatch):
+    for name, ext, data in (("on_document", "txt", "Hallo Welt."), ("on_import", "csv", "Haus,house\n")):
+        (tmp_path / f"upload.{ext}").write_text(data)  # a good upload: the failure is the session's
+        monkeypatch.setitem(ARGS, name, tuple(str(tmp_path / f"upload.{ext}") if a == f"UPLOAD.{ext}" else a
+                                              for a in ARGS[name]))
     quiet = {"on_swap", "on_clear", "on_new"}  # they call nothing that can fail
     for name, fn in handlers(error).items():
         if name in quiet:

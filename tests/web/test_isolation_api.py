@@ -71,7 +71,7 @@ def alice(tiny_server):
     """User A: a conversation with a secret, a rating, a correction (a pair) and an export."""
     a = ApiSession(tiny_server.url)
     key = a.call("on_load", [None])[0]
-    send = with_state(a, "on_send", [SECRET, "de", "en", "none", "", "translate", 1, 0, 1.0, 16], None)
+    send = with_state(a, "on_send", [SECRET, "de", "en", "none", "", "translate", 1, 0, 1.0, 16, ""], None)
     assert not str(a.call("on_send", send)[1]).startswith("⚠️")
     a.call("on_refresh")
     assert "rated" in a.call("on_like", [None, None], {"index": 1, "value": "", "liked": True})[0]
@@ -97,7 +97,7 @@ def leaks(outputs, alice) -> list[str]:
 def test_every_endpoint_with_forged_ids_leaves_a_alone(tiny_server, alice):
     b = ApiSession(tiny_server.url)
     b.call("on_load", [None])
-    b_send = with_state(b, "on_send", ["Guten Morgen", "de", "en", "none", "", "translate", 1, 0, 1.0, 16],
+    b_send = with_state(b, "on_send", ["Guten Morgen", "de", "en", "none", "", "translate", 1, 0, 1.0, 16, ""],
                         alice["user"])
     b.call("on_send", b_send)  # B has a conversation of its own, so handlers go deep
     before = snapshot(tiny_server.db, alice["user"])
@@ -171,7 +171,7 @@ def test_a_forged_browser_identity_is_a_new_user(tiny_server, alice, key):
 def test_stop_only_stops_your_own_reply(tiny_server, alice):
     a = alice["session"]
     send = with_state(a, "on_send", ["Ein langer Satz für den Stopp-Test.", "de", "en", "none", "",
-                                     "translate", 1, 0, 1.0, 160], None)
+                                     "translate", 1, 0, 1.0, 160, ""], None)
     b = ApiSession(tiny_server.url)
     b.call("on_load", [None])
     last_sql = ("SELECT status FROM messages WHERE conversation_id = ? AND role = 'assistant' "

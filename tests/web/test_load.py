@@ -18,7 +18,7 @@ from tests.fixtures_reliability import db_rows, send_args
 pytestmark = pytest.mark.integration
 
 CLIENTS, MESSAGES = 16, 10
-GENERATING = {"on_send", "on_retry", "on_resource", "on_contrast"}
+GENERATING = {"on_send", "on_retry", "on_resource", "on_contrast", "on_document"}
 
 
 def percentile(values: list[float], q: float) -> float:
