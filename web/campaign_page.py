@@ -5,9 +5,10 @@ Annotator: the direction and the question first, then one item at a time, the so
 its dimmed neighbours, candidates A and B without system names, buttons (keys 1–4 wherever
 the focus is but in the post-edit box), optional post-edit and reasons, "37 / 120"; every
 click is stored at once, the link always opens at the first unjudged item, and a click on an
-item already judged in another tab says so and shows that verdict. Owner: progress, the
-leaderboard and the charts (`campaign report`'s figures), refreshed every few seconds. The
-browser tab is titled after the campaign.
+item already judged in another tab says so and shows that verdict. A link of an error-span
+campaign (``esa``, ``contrastive-esa``) opens `web.esa_page`'s screen instead. Owner: progress,
+the leaderboard and the charts (`campaign report`'s figures; an error-span campaign's own),
+refreshed every few seconds. The browser tab is titled after the campaign.
 """
 from __future__ import annotations
 
@@ -24,13 +25,17 @@ from campaigns.report import report_text
 from chat.feedback import REASONS
 from chat.settings import UserError
 from chat.zerogpu import oauth_enabled
+from web.campaign_parts import progress_html, source_html
+from web.esa_page import EsaPage, EsaShown, esa_section, wire_esa
 from web.events import answers, unchanged
 
 log = logging.getLogger(__name__)
 PATH = "campaign"
 REFRESH_S = 5.0
-PLOTS = {"leaderboard": "Leaderboard", "win_rates": "Win rates", "timeline": "Judgements over time",
-         "qc": "Quality control"}  # the dashboard's charts, in the order campaigns.plots.figures gives them
+PLOTS = {"leaderboard": "Leaderboard", "win_rates": "Win rates", "esa_scores": "Mean score (ESA)",
+         "esa_errors": "Errors per severity", "esa_positions": "Where the errors are",
+         "esa_calibration": "Scores per annotator", "timeline": "Judgements over time",
+         "qc": "Quality control"}  # every chart campaigns.plots.figures may give; shown in pairs
 VERDICTS = {"left": "A is better", "right": "B is better", "tie": "Tie", "both-bad": "Both bad"}
 BUTTONS = tuple((f"{VERDICTS[value]} [{key}]", value, f"camp-pick-{name}") for key, value, name in
                 (("1", "left", "a"), ("2", "right", "b"), ("3", "tie", "tie"), ("4", "both-bad", "both-bad")))
@@ -62,17 +67,6 @@ CSS = """
 #camp-source .src { font-size: 1.15em; margin: .3em 0; }
 #camp-progress progress { width: 12em; vertical-align: middle; margin-left: .5em; }
 """
-
-
-def source_html(view: annotate.ItemView) -> str:
-    """The source sentence between its neighbours (dimmed), all escaped."""
-    parts = []
-    if view.previous:
-        parts.append(f'<div class="ctx">{html.escape(view.previous)}</div>')
-    parts.append(f'<div class="src"><b>{html.escape(view.source)}</b></div>')
-    if view.next:
-        parts.append(f'<div class="ctx">{html.escape(view.next)}</div>')
-    return "".join(parts)
 
 
 def instructions_html(view: annotate.ItemView) -> str:
@@ -110,19 +104,16 @@ class Shown(NamedTuple):
     instructions: Any
 
 
-class Dashboard(NamedTuple):
-    dash_md: Any
-    plot_leaderboard: Any
-    plot_win_rates: Any
-    plot_timeline: Any
-    plot_qc: Any
-    notice: Any
+Dashboard = NamedTuple("Dashboard", [(name, Any) for name in (
+    "dash_md", "plot_leaderboard", "plot_win_rates", "plot_timeline", "plot_qc", "notice",
+    "plot_esa_scores", "plot_esa_errors", "plot_esa_positions", "plot_esa_calibration")])
 
-
-# The page opened from its link: an annotator's screen (``Shown``) or the owner's dashboard.
+# The page opened from its link: an annotator's screen (``Shown`` or ``EsaShown``) or the
+# owner's dashboard (the pairwise fields first, in their old order).
 Opened = NamedTuple("Opened", [(name, Any) for name in (
     "token", "owner", "notice", "annotate_box", "end_box", "dash_box",
-    *(f for f in Dashboard._fields if f != "notice"), "timer", *Shown._fields[3:], "title")])
+    *Dashboard._fields[:5], "timer", *Shown._fields[3:], "title",
+    *Dashboard._fields[6:], *(f for f in EsaShown._fields if f not in ("notice", "end_box")))])
 
 
 class CampaignPage:
@@ -130,6 +121,7 @@ class CampaignPage:
 
     def __init__(self, campaigns):  # noqa: ANN001 - a storage.CampaignStore
         self.campaigns = campaigns
+        self.esa = EsaPage(campaigns)
         self.results: dict = {}  # campaign id → the dashboard's last results (see annotate.dashboard)
 
     def show(self, token: str) -> Shown:
@@ -137,9 +129,7 @@ class CampaignPage:
 
     @staticmethod
     def screen(view: annotate.ItemView) -> Shown:
-        number = (f"<b>{html.escape(view.campaign)}</b> · {html.escape(view.annotator)} · item "
-                  f"{min(view.done + 1, view.total)} / {view.total} "
-                  f'<progress value="{view.done}" max="{max(view.total, 1)}"></progress>')
+        number = progress_html(view)
         if view.finished:
             return Shown("", gr.update(visible=False), gr.update(visible=True), number, "", "", "", "",
                          [], None, 0.0, instructions_html(view))
@@ -174,6 +164,10 @@ class CampaignPage:
             token = annotate.signed_in_token(self.campaigns, params["campaign"], username)
         if not token:
             raise UserError("This page needs the link you were given (it ends in ?token=…).")
+        if self.campaigns.by_id(self.campaigns.annotator(token).campaign_id).protocol != "pairwise":
+            shown, title = self.esa.opened(token)
+            return unchanged(Opened, token=token, owner="", annotate_box=hidden, dash_box=hidden,
+                             timer=gr.update(active=False), title=title, **shown._asdict())
         view = annotate.current_item(self.campaigns, token)
         return unchanged(Opened, token=token, owner="", dash_box=hidden, timer=gr.update(active=False),
                          title=f"Judging {view.campaign} ({view.src} → {view.tgt})",
@@ -181,8 +175,11 @@ class CampaignPage:
 
     def refresh_dashboard(self, owner: str) -> Dashboard:
         campaign, progress, results, judgements = annotate.dashboard(self.campaigns, owner, self.results)
-        return Dashboard(_dashboard_markdown(campaign, progress, results), *figures(results, judgements).values(),
-                         notice=gr.update())
+        charts = figures(results, judgements, campaign.protocol)
+        plots = {f"plot_{key}": gr.update(value=charts[key], visible=True) if key in charts
+                 else gr.update(value=None, visible=False) for key in PLOTS}
+        return Dashboard(dash_md=_dashboard_markdown(campaign, progress, results), notice=gr.update(),
+                         **plots)
 
     @answers(Dashboard, own_not_found=True)
     def on_tick(self, owner: str):
@@ -236,23 +233,25 @@ def add_campaign_page(demo: gr.Blocks, campaigns) -> None:  # noqa: ANN001
                     from_b = gr.Button("Start from B", size="sm", elem_id="camp-edit-b")
                 reasons = gr.CheckboxGroup(list(REASONS), label="What is wrong with the worse one?",
                                            elem_id="camp-reasons")
+        esa = esa_section()
         with gr.Column(visible=False, elem_id="camp-end") as end_box:
             gr.Markdown("## All done — thank you!\n\nEvery judgement is saved. You can close this "
                         "page.", elem_id="camp-done")
         with gr.Column(visible=False, elem_id="camp-dashboard") as dash_box:
             dash_md = gr.Markdown(elem_id="camp-dash-text")
-            with gr.Row():
-                plots = [gr.Plot(label=PLOTS[key], elem_id=f"camp-plot-{key}") for key in ("leaderboard", "win_rates")]
-            with gr.Row():
-                plots += [gr.Plot(label=PLOTS[key], elem_id=f"camp-plot-{key}") for key in ("timeline", "qc")]
+            plots = {}
+            for pair in zip(*[iter(PLOTS)] * 2):
+                with gr.Row():
+                    plots.update({key: gr.Plot(label=PLOTS[key], elem_id=f"camp-plot-{key}") for key in pair})
         timer = gr.Timer(REFRESH_S, active=False)
         named = dict(token=token, owner=owner, notice=notice, annotate_box=annotate_box, end_box=end_box,
                      dash_box=dash_box, dash_md=dash_md, timer=timer, progress_md=progress_md, source=source,
                      left=left, right=right, post_edit=post_edit, reasons=reasons, assignment=assignment,
-                     shown_at=shown_at, instructions=instructions, title=title,
-                     **{f"plot_{key}": plot for key, plot in zip(PLOTS, plots)})
+                     shown_at=shown_at, instructions=instructions, title=title, **esa,
+                     **{f"plot_{key}": plot for key, plot in plots.items()})
         demo.load(page.on_load, None, [named[n] for n in Opened._fields])
         demo.load(None, None, None, js=KEYS_JS)
+        wire_esa(page.esa, named)
         from_a.click(lambda text: text, [left], [post_edit], queue=False, show_progress="hidden")
         from_b.click(lambda text: text, [right], [post_edit], queue=False, show_progress="hidden")
         timer.tick(page.on_tick, [owner], [named[n] for n in Dashboard._fields], show_progress="hidden")
