@@ -52,18 +52,19 @@ def units(items, systems) -> list[tuple[int, int, int]]:
     return [(item.id, *pairs[i % len(pairs)]) for i, item in enumerate(live)]
 
 
-def build_assignment(items, systems, annotators, outputs: dict, redundancy: int, repeat: float,
-                     qc: float, seed: int = 0) -> list[dict]:
-    """Rows for `CampaignStore.set_assignments`."""
-    rng = random.Random(seed)
+def queues(all_units, annotators, outputs: dict, redundancy: int, repeat: float, qc: float, rng,
+           corrupt=degrade, pick_side=lambda rng: rng.choice("ab")):
+    """Per annotator, lazily (the caller's own random draws for that annotator come before the
+    next one's): (annotator id, screens), a screen being (unit, kind, QC side, corrupted copy).
+    ``corrupt(real, others, rng)`` makes a QC copy (None: none possible); ``pick_side(rng)``
+    says which side it stands on. Shared by the pairwise and the error-span campaigns."""
     load = {a.id: [] for a in annotators}
     order = [a.id for a in annotators]
-    for n, unit in enumerate(units(items, systems)):
+    for n, unit in enumerate(all_units):
         rotated = order[n % len(order):] + order[:n % len(order)]
         for annotator in sorted(rotated, key=lambda a: len(load[a]))[:redundancy]:
             load[annotator].append(unit)
     texts = [text for _, text in outputs.values()]
-    rows = []
     for annotator, queue in load.items():
         rng.shuffle(queue)
         shown = [(unit, "normal", None, None) for unit in queue]
@@ -71,11 +72,20 @@ def build_assignment(items, systems, annotators, outputs: dict, redundancy: int,
         for item_id, sys_a, sys_b in rng.sample(queue, share(qc, len(queue))):
             system = rng.choice((sys_a, sys_b))
             real = outputs[(item_id, system)][1]
-            bad = degrade(real, [t for t in texts if t != real], rng)
+            bad = corrupt(real, [t for t in texts if t != real], rng)
             if bad is not None:
-                side = rng.choice("ab")
+                side = pick_side(rng)
                 at = _qc_place(shown, item_id, qc_gap(len(queue)), rng)
                 shown.insert(at, ((item_id, system, system), "qc", side, bad))
+        yield annotator, shown
+
+
+def build_assignment(items, systems, annotators, outputs: dict, redundancy: int, repeat: float,
+                     qc: float, seed: int = 0) -> list[dict]:
+    """Rows for `CampaignStore.set_assignments`."""
+    rng = random.Random(seed)
+    rows = []
+    for annotator, shown in queues(units(items, systems), annotators, outputs, redundancy, repeat, qc, rng):
         for position, ((item_id, sys_a, sys_b), kind, side, bad) in enumerate(shown):
             rows.append({"annotator_id": annotator, "position": position, "item_id": item_id,
                          "system_a_id": sys_a, "system_b_id": sys_b,

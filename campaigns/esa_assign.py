@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from campaigns.assign import _qc_place, qc_gap, share, units
+from campaigns.assign import queues, units
 from campaigns.esa_qc import plant_error
 
 
@@ -28,30 +28,15 @@ def build_esa_assignment(items, systems, annotators, outputs: dict, protocol: st
                          redundancy: int, repeat: float, qc: float, seed: int = 0) -> list[dict]:
     """Rows for `CampaignStore.set_assignments` (with the planted error's offsets)."""
     rng = random.Random(seed)
-    load = {a.id: [] for a in annotators}
-    order = [a.id for a in annotators]
-    for n, unit in enumerate(esa_units(items, systems, protocol)):
-        rotated = order[n % len(order):] + order[:n % len(order)]
-        for annotator in sorted(rotated, key=lambda a: len(load[a]))[:redundancy]:
-            load[annotator].append(unit)
-    texts = [text for _, text in outputs.values()]
     rows = []
-    for annotator, queue in load.items():
-        rng.shuffle(queue)
-        shown = [(unit, "normal", None, None) for unit in queue]
-        shown += [(unit, "repeat", None, None) for unit in queue[:share(repeat, len(queue))]]
-        for item_id, sys_a, sys_b in rng.sample(queue, share(qc, len(queue))):
-            system = rng.choice((sys_a, sys_b))
-            real = outputs[(item_id, system)][1]
-            planted = plant_error(real, [t for t in texts if t != real], rng)
-            if planted is not None:
-                side = rng.choice("ab") if protocol == "contrastive-esa" else "a"
-                at = _qc_place(shown, item_id, qc_gap(len(queue)), rng)
-                shown.insert(at, ((item_id, system, system), "qc", side, planted))
+    contrastive = protocol == "contrastive-esa"
+    pick = (lambda rng: rng.choice("ab")) if contrastive else (lambda rng: "a")
+    for annotator, shown in queues(esa_units(items, systems, protocol), annotators, outputs, redundancy,
+                                   repeat, qc, rng, corrupt=plant_error, pick_side=pick):
         for position, ((item_id, sys_a, sys_b), kind, side, planted) in enumerate(shown):
             rows.append({"annotator_id": annotator, "position": position, "item_id": item_id,
                          "system_a_id": sys_a, "system_b_id": sys_b,
-                         "a_on_left": protocol != "contrastive-esa" or rng.random() < 0.5,
+                         "a_on_left": not contrastive or rng.random() < 0.5,
                          "kind": kind, "qc_side": side,
                          "qc_text": planted.text if planted else None,
                          "qc_start": planted.start if planted else None,

@@ -3,7 +3,6 @@ importing a CSV or TBX file as one of them (`chat/glossaries.py`). The selected 
 ``glossary`` field of the turn controls, so chat turns and document jobs both use it."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import gradio as gr
 
