@@ -150,8 +150,9 @@ class FileRoutes:
             except DocumentError as err:
                 raise ApiError(400, f"Invalid request: {err}") from None
             self.gate.check_size(caller, [s.text for s in document.pending], strings=1)
+            glossary = await run_in_threadpool(self.turns.glossary, caller, fields.get("glossary"))
             settings = TurnSettings(src=source, tgt=target, hint=self.turns.hint(fields.get("hint")),
-                                    mode="translate", unsure="guess")
+                                    mode="translate", unsure="guess", glossary=glossary)
             output = await run_in_threadpool(self.turns.translate_document, caller, document, settings)
             name = safe_name(filename)
             token = await run_in_threadpool(self.downloads.put, caller.bucket, name, output)

@@ -65,3 +65,15 @@ def test_an_unknown_glossary_is_a_400_with_nothing_stored(api, value):
     assert answer.status_code == 400
     assert "glossary" in answer.json()["error"]
     assert store.list_conversations(user) == [] and fake.prompts == []
+
+
+def test_translate_file_takes_the_glossary_too(api):
+    http, fake, store, key, user = api
+    files = {"file": ("note.txt", "Das Haus hat ein Dach.\n".encode(), "text/plain")}
+    answer = http.post("/translate_file", data={"source": "de", "target": "en", "api_key": key, "glossary": "bau"},
+                       files=files)
+    assert answer.status_code == 200, answer.text
+    assert "Note: use: Haus → house; Dach → roof" in fake.prompts[-1]
+    refused = http.post("/translate_file", data={"source": "de", "target": "en", "api_key": key,
+                                                 "glossary": "other"}, files=files)
+    assert refused.status_code == 400 and "glossary" in refused.json()["error"]
