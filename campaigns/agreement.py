@@ -88,16 +88,23 @@ def min_qc_items(max_p: float = MAX_P) -> int:
     return max(1, math.ceil(math.log(max_p) / math.log(0.5)))
 
 
+def qc_verdict(passes: int, n: int, max_p: float = MAX_P, min_pass: float = MIN_PASS):
+    """(pass rate, one-sided binomial p, flagged) of ``passes`` in ``n`` QC items (None, None,
+    False for none). Flagged: the pass rate below ``min_pass``, or p above ``max_p`` once there
+    are enough QC items for the test to be able to pass (`min_qc_items`)."""
+    if not n:
+        return None, None, False
+    from scipy.stats import binomtest
+
+    rate, p = passes / n, float(binomtest(passes, n, 0.5, alternative="greater").pvalue)
+    return rate, p, rate < min_pass or (n >= min_qc_items(max_p) and p > max_p)
+
+
 def annotator_rows(judgements, names: list[str], max_p: float = MAX_P,
                    min_pass: float = MIN_PASS) -> list[dict]:
     """Per annotator: judgements, qc_items (QC judgements made), qc_pass_rate, qc_p_value
     (one-sided binomial: prefers the real output more often than chance), median_seconds,
-    flagged.
-
-    Flagged: pass rate below ``min_pass``, or p above ``max_p`` once there are enough QC items
-    for the test to be able to pass (`min_qc_items`); no QC judgement, no flag."""
-    from scipy.stats import binomtest
-
+    flagged (see `qc_verdict`)."""
     mine = defaultdict(list)
     for j in judgements:
         mine[j.annotator].append(j)
@@ -105,10 +112,7 @@ def annotator_rows(judgements, names: list[str], max_p: float = MAX_P,
     for name in names:
         js = mine.get(name, [])
         qc = [j for j in js if j.kind == "qc"]
-        passes = sum(qc_passed(j) for j in qc)
-        rate = passes / len(qc) if qc else None
-        p = float(binomtest(passes, len(qc), 0.5, alternative="greater").pvalue) if qc else None
-        flagged = bool(qc) and (rate < min_pass or (len(qc) >= min_qc_items(max_p) and p > max_p))
+        rate, p, flagged = qc_verdict(sum(qc_passed(j) for j in qc), len(qc), max_p, min_pass)
         seconds = [j.seconds for j in js if j.seconds is not None]
         rows.append({"annotator": name, "judgements": len(js), "qc_items": len(qc),
                      "qc_pass_rate": rate,

@@ -17,41 +17,11 @@ import random
 import re
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
 
-from campaigns.agreement import MAX_P, MIN_PASS, min_qc_items
-from campaigns.qc import phrase_length
+from campaigns.agreement import MAX_P, MIN_PASS, qc_verdict
+from campaigns.qc import Planted, swap_phrase
 
 _WORD = re.compile(r"\S+")
-
-
-@dataclass(frozen=True)
-class Planted:
-    text: str
-    start: int   # the error: text[start:end] is the swapped phrase; start == end: a deleted word
-    end: int
-    kind: str    # "swap" or "delete"
-
-
-def swap_phrase(text: str, others: list[str], rng: random.Random) -> Planted | None:
-    """``text`` with one phrase swapped for a same-length phrase of another segment."""
-    words = list(_WORD.finditer(text))
-    if not words:
-        return None
-    n = phrase_length(len(words))
-    donors = [o.split() for o in others if o and o.strip() != text.strip()]
-    rng.shuffle(donors)
-    for donor in donors:
-        if len(donor) < n:
-            continue
-        at = rng.randrange(len(words) - n + 1)
-        take = rng.randrange(len(donor) - n + 1)
-        phrase = " ".join(donor[take:take + n])
-        start, end = words[at].start(), words[at + n - 1].end()
-        if phrase == " ".join(w.group() for w in words[at:at + n]):
-            continue
-        return Planted(text[:start] + phrase + text[end:], start, start + len(phrase), "swap")
-    return None
 
 
 def delete_word(text: str, rng: random.Random) -> Planted | None:
@@ -134,8 +104,6 @@ def annotator_rows(marks, names: list[str], max_p: float = MAX_P,
                    min_pass: float = MIN_PASS) -> list[dict]:
     """Per annotator, as the pairwise report's rows: judgements (candidates scored), qc_items,
     qc_pass_rate, qc_p_value, median_seconds, flagged."""
-    from scipy.stats import binomtest
-
     outcomes = defaultdict(list)
     for name, passed, _ in qc_outcomes(marks):
         outcomes[name].append(passed)
@@ -145,10 +113,7 @@ def annotator_rows(marks, names: list[str], max_p: float = MAX_P,
     rows = []
     for name in names:
         qc = outcomes.get(name, [])
-        passes = sum(qc)
-        rate = passes / len(qc) if qc else None
-        p = float(binomtest(passes, len(qc), 0.5, alternative="greater").pvalue) if qc else None
-        flagged = bool(qc) and (rate < min_pass or (len(qc) >= min_qc_items(max_p) and p > max_p))
+        rate, p, flagged = qc_verdict(sum(qc), len(qc), max_p, min_pass)
         seconds = [m.seconds for m in mine.get(name, []) if m.seconds is not None]
         rows.append({"annotator": name, "judgements": len(mine.get(name, [])),
                      "qc_items": len(qc), "qc_pass_rate": rate, "qc_p_value": p,

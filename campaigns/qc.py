@@ -3,6 +3,10 @@ phrase replaced by a phrase of the same length (in words) taken from another seg
 from __future__ import annotations
 
 import random
+import re
+from dataclasses import dataclass
+
+_WORD = re.compile(r"\S+")
 
 
 def phrase_length(words: int) -> int:
@@ -10,10 +14,17 @@ def phrase_length(words: int) -> int:
     return max(1, min(4, round(words / 3)))
 
 
-def degrade(text: str, others: list[str], rng: random.Random) -> str | None:
-    """``text`` with one phrase swapped for a same-length phrase of another segment; None when
-    no other segment offers a different phrase of that length."""
-    words = text.split()
+@dataclass(frozen=True)
+class Planted:
+    text: str
+    start: int   # the error: text[start:end] is the swapped phrase; start == end: a deleted word
+    end: int
+    kind: str    # "swap" or "delete"
+
+
+def swap_phrase(text: str, others: list[str], rng: random.Random) -> Planted | None:
+    """``text`` with one phrase swapped for a same-length phrase of another segment."""
+    words = list(_WORD.finditer(text))
     if not words:
         return None
     n = phrase_length(len(words))
@@ -24,8 +35,16 @@ def degrade(text: str, others: list[str], rng: random.Random) -> str | None:
             continue
         at = rng.randrange(len(words) - n + 1)
         take = rng.randrange(len(donor) - n + 1)
-        phrase = donor[take:take + n]
-        if phrase == words[at:at + n]:
+        phrase = " ".join(donor[take:take + n])
+        start, end = words[at].start(), words[at + n - 1].end()
+        if phrase == " ".join(w.group() for w in words[at:at + n]):
             continue
-        return " ".join(words[:at] + phrase + words[at + n:])
+        return Planted(text[:start] + phrase + text[end:], start, start + len(phrase), "swap")
     return None
+
+
+def degrade(text: str, others: list[str], rng: random.Random) -> str | None:
+    """``text`` with one phrase swapped for a same-length phrase of another segment; None when
+    no other segment offers a different phrase of that length (the pairwise QC copy)."""
+    planted = swap_phrase(text, others, rng)
+    return planted.text if planted else None
