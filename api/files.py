@@ -23,7 +23,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse
 
 from chat.settings import TurnSettings
-from documents import SUPPORTED, DocumentError, open_document, supported_text
+from documents import SUPPORTED, DocumentError, open_document, safe_stem, supported_text
 
 from api.bodies import bearer, client_of
 from api.errors import ApiError, guarded, libretranslate_error
@@ -41,7 +41,7 @@ def safe_name(filename: str) -> str:
     dots, dashes and underscores (others become ``_``), its extension kept."""
     name = re.split(r"[\\/]", filename or "")[-1].strip()
     stem, dot, ext = name.rpartition(".")
-    stem = re.sub(r"[^\w .-]", "_", stem if dot else name).strip(" .")[:100] or "document"
+    stem = safe_stem(stem if dot else name)
     ext = re.sub(r"[^\w]", "", ext)[:10] if dot else ""
     return f"{stem}.{ext}" if ext else stem
 

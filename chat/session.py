@@ -170,9 +170,7 @@ class ChatSession:
         """The turn's settings on the conversation (keys that are no turn setting, such as a
         document's record, kept), then each text as a user message with its detection,
         direction and tag (``params``); their ids."""
-        kept = {k: v for k, v in self.store.conversation_settings(user_id, conv_id).items()
-                if k not in TurnSettings.__dataclass_fields__}
-        self.store.update_settings(user_id, conv_id, {**kept, **settings.as_dict()})
+        self.store.merge_settings(user_id, conv_id, settings.as_dict())  # every turn key is set
         tags = tags or [None] * len(texts)
         return [self.store.add_message(user_id, conv_id, "user", text, detected_lang=plan.detected,
                                        detected_confidence=plan.confidence, src=plan.src, tgt=plan.tgt,

@@ -10,7 +10,7 @@ import importlib
 import os
 from pathlib import Path
 
-from documents.base import Document, DocumentError, Segment, has_letters
+from documents.base import Document, DocumentError, Segment, has_letters, safe_stem
 
 # "extensions: module.Class: what it is"; the order is the one users see.
 _TABLE = """
@@ -30,7 +30,7 @@ _FORMATS = {ext: (*where.strip().split("."), what.strip())
 
 SUPPORTED: dict[str, str] = {ext: what for ext, (_, _, what) in _FORMATS.items()}
 
-__all__ = ["SUPPORTED", "Document", "DocumentError", "Segment", "has_letters", "open_document",
+__all__ = ["SUPPORTED", "Document", "DocumentError", "Segment", "has_letters", "open_document", "safe_stem",
            "supported_text"]
 
 

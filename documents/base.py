@@ -3,6 +3,7 @@ text helpers (letters, whitespace kept around a translation, decoding a text fil
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Callable, ClassVar, Mapping
@@ -93,6 +94,12 @@ class Document:
 
     def _write(self, chosen: dict[str, str], target_lang: str | None) -> bytes:  # pragma: no cover
         raise NotImplementedError
+
+
+def safe_stem(stem: str) -> str:
+    """A file name's stem with only letters, digits, spaces, dots, dashes and underscores
+    (others become ``_``), at most 100 characters, ``document`` when nothing is left."""
+    return re.sub(r"[^\w .-]", "_", stem).strip(" .")[:100] or "document"
 
 
 def has_letters(text: str) -> bool:

@@ -197,6 +197,13 @@ class Store(FeedbackAndPairs):
         with self._write() as s:
             conversation_of(s, user_id, conv_id).settings = settings
 
+    def merge_settings(self, user_id: int, conv_id: int, settings: dict) -> None:
+        """Set these keys of the conversation's settings, keeping its others (one write)."""
+        settings = _json_dict(settings, "settings")
+        with self._write() as s:
+            conv = conversation_of(s, user_id, conv_id)
+            conv.settings = {**(conv.settings or {}), **settings}
+
     def conversation_settings(self, user_id: int, conv_id: int) -> dict:
         with self._read() as s:
             return dict(conversation_of(s, user_id, conv_id).settings or {})

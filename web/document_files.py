@@ -13,7 +13,6 @@ per user for "Download again", and the translated files handed to Gradio to serv
 from __future__ import annotations
 
 import atexit
-import re
 import secrets
 import shutil
 import tempfile
@@ -22,7 +21,7 @@ from pathlib import Path
 
 from chat.conversations import Conversations
 from chat.settings import UserError
-from documents import Document, open_document, supported_text
+from documents import Document, open_document, safe_stem, supported_text
 from documents.job import RECORD
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # the page's limit, as the API's /translate_file
@@ -89,7 +88,7 @@ def _older(path: Path, seconds: float) -> bool:
 def translated_name(filename: str, tgt: str | None) -> str:
     """``report.docx`` into English → ``report.en.docx`` (only safe characters)."""
     stem, ext = Path(filename).stem, Path(filename).suffix.lower()
-    stem = re.sub(r"[^\w .-]", "_", stem).strip(" .")[:100] or "document"
+    stem = safe_stem(stem)
     return f"{stem}.{tgt}{ext}" if tgt else f"{stem}{ext}"
 
 

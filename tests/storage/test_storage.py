@@ -335,3 +335,10 @@ def test_concurrent_duplicate_pairs_are_stored_once(store):
     for t in threads:
         t.join()
     assert len(ids) == 8 and len(set(ids)) == 1 and store.count_pairs(u) == 1
+
+
+def test_merge_settings_keeps_the_other_keys(store):
+    u = store.ensure_user("anon:merge")
+    c = store.create_conversation(u, settings={"document": {"name": "a.docx"}, "src": "de"})
+    store.merge_settings(u, c, {"src": "fr", "tgt": "en"})
+    assert store.conversation_settings(u, c) == {"document": {"name": "a.docx"}, "src": "fr", "tgt": "en"}
